@@ -69,6 +69,32 @@ public readonly struct RecordBatchHeader
         RecordCount = BinaryPrimitives.ReadInt32BigEndian(batch[RecordCountOffset..]),
     };
 
+    /// <summary>Writes every field, <see cref="Crc"/> as it is, into the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>
+    public void Write(Span<byte> destination)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(destination, BaseOffset);
+        BinaryPrimitives.WriteInt32BigEndian(destination[BatchLengthOffset..], BatchLength);
+        BinaryPrimitives.WriteInt32BigEndian(destination[PartitionLeaderEpochOffset..], PartitionLeaderEpoch);
+        destination[MagicOffset] = (byte)Magic;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[CrcOffset..], Crc);
+        BinaryPrimitives.WriteInt16BigEndian(destination[AttributesOffset..], Attributes);
+        BinaryPrimitives.WriteInt32BigEndian(destination[LastOffsetDeltaOffset..], LastOffsetDelta);
+        BinaryPrimitives.WriteInt64BigEndian(destination[BaseTimestampOffset..], BaseTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(destination[MaxTimestampOffset..], MaxTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(destination[ProducerIdOffset..], ProducerId);
+        BinaryPrimitives.WriteInt16BigEndian(destination[ProducerEpochOffset..], ProducerEpoch);
+        BinaryPrimitives.WriteInt32BigEndian(destination[BaseSequenceOffset..], BaseSequence);
+        BinaryPrimitives.WriteInt32BigEndian(destination[RecordCountOffset..], RecordCount);
+    }
+
+    /// <summary>Computes the CRC-32C of attributes..end of <paramref name="batch"/> (exactly one batch), stores it and returns it.</summary>
+    public static uint WriteCrc(Span<byte> batch)
+    {
+        uint crc = Crc32C.Compute(batch[AttributesOffset..]);
+        BinaryPrimitives.WriteUInt32BigEndian(batch[CrcOffset..], crc);
+        return crc;
+    }
+
     /// <summary>The only header rewrite a broker does: assign the offset and stamp the leader epoch (both outside the CRC).</summary>
     public static void AssignOffset(Span<byte> batch, long baseOffset, int partitionLeaderEpoch)
     {
