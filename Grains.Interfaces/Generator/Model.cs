@@ -195,7 +195,8 @@ internal sealed class MessageDef
             string type = f.GetProperty("type").GetString()!;
             var field = new FieldDef
             {
-                Name = f.GetProperty("name").GetString()!,
+                // A few definitions spell a field in camelCase (CreateTopicsRequest.validateOnly); C# properties are PascalCase.
+                Name = PascalCase(f.GetProperty("name").GetString()!),
                 Type = type,
                 Versions = VersionRange.Parse(f.GetProperty("versions").GetString()),
                 NullableVersions = VersionRange.Parse(Str(f, "nullableVersions")),
@@ -230,6 +231,8 @@ internal sealed class MessageDef
             owner.Fields.Add(field);
         }
     }
+
+    private static string PascalCase(string name) => name.Length > 0 && char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name[1..] : name;
 
     private static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out JsonElement v) ? v.GetString() : null;

@@ -19,10 +19,10 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
     public List<CreatableTopic> Topics { get; set; } = new();
 
     /// <summary>How long to wait in milliseconds before timing out the request.</summary>
-    public int timeoutMs { get; set; } = 60000;
+    public int TimeoutMs { get; set; } = 60000;
 
     /// <summary>If true, check that the topics can be created as specified, but don't create anything.</summary>
-    public bool validateOnly { get; set; }
+    public bool ValidateOnly { get; set; }
 
     public void Read(ref KafkaReader reader, short version)
     {
@@ -46,10 +46,10 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
                 }
             }
         }
-        timeoutMs = reader.ReadInt32();
+        TimeoutMs = reader.ReadInt32();
         if (version >= 1)
         {
-            validateOnly = reader.ReadBoolean();
+            ValidateOnly = reader.ReadBoolean();
         }
         if (flexible)
         {
@@ -68,10 +68,10 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
                 list[i].Write(writer, version);
             }
         }
-        writer.WriteInt32(timeoutMs);
+        writer.WriteInt32(TimeoutMs);
         if (version >= 1)
         {
-            writer.WriteBoolean(validateOnly);
+            writer.WriteBoolean(ValidateOnly);
         }
         if (flexible)
         {
@@ -83,8 +83,8 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
     public bool HasDefaultValues()
     {
         return (Topics is { Count: 0 })
-            && (timeoutMs == 60000)
-            && (!validateOnly);
+            && (TimeoutMs == 60000)
+            && (!ValidateOnly);
     }
 
     /// <summary>The topics to create.</summary>
