@@ -1,0 +1,36 @@
+using System.Buffers;
+using Runnel.Protocol;
+
+namespace Runnel.Grains.Partitions;
+
+/// <summary>
+/// Read access to an active partition from any thread, without a grain turn: Fetch and ListOffsets read the
+/// published state of the log (never above the high watermark) while appends run as turns of the grain.
+/// </summary>
+public interface IPartitionReader
+{
+    string Topic { get; }
+
+    int Partition { get; }
+
+    long LogStartOffset { get; }
+
+    long HighWatermark { get; }
+
+    /// <summary>
+    /// Copies whole batches starting with the one that contains <paramref name="offset"/> into
+    /// <paramref name="destination"/>, up to <paramref name="maxBytes"/>; the first batch is copied even when larger
+    /// if <paramref name="allowOversizedFirstBatch"/> (KIP-74), so a consumer never stalls on a big batch.
+    /// </summary>
+    FetchRead Read(long offset, int maxBytes, bool allowOversizedFirstBatch, IBufferWriter<byte> destination);
+
+    /// <summary>The first offset whose timestamp is at or after <paramref name="timestamp"/>, for ListOffsets.</summary>
+    OffsetLookup OffsetForTimestamp(long timestamp);
+
+    /// <summary>Completes when the high watermark moves past <paramref name="knownHighWatermark"/> (long-poll Fetch).</summary>
+    Task WaitForAppendAsync(long knownHighWatermark, CancellationToken cancellationToken);
+}
+
+public readonly record struct FetchRead(ErrorCode Error, int BytesWritten, long HighWatermark, long LogStartOffset);
+
+public readonly record struct OffsetLookup(long Offset, long Timestamp);

@@ -1,0 +1,184 @@
+using Microsoft.Extensions.Logging;
+using Runnel.Grains.Producers;
+using Runnel.Grains.Storage;
+using Runnel.Grains.Metadata;
+using Runnel.Grains.Topics;
+using Runnel.Protocol;
+using Runnel.Records;
+using Runnel.Runtime;
+
+namespace Runnel.Grains.Partitions;
+
+/// <summary>
+/// A partition's leader: owns its <see cref="PartitionLog"/>. Appends run as turns, so idempotence checks and
+/// offset assignment see one writer; reads go through the <see cref="PartitionReader"/> it registers.
+/// </summary>
+public sealed partial class PartitionGrain : Grain, IPartitionGrain
+{
+    // One silo is its own leader forever; epochs start to move with clusters.
+    private const int LeaderEpoch = 0;
+
+    private readonly BrokerSettings _settings;
+    private readonly TopicService _topics;
+    private readonly PartitionDirectory _directory;
+    private readonly ILogger<PartitionGrain> _logger;
+    private readonly AppendSignal _signal = new();
+    private PartitionLog? _log;
+    private PartitionReader? _reader;
+    private string _topic = string.Empty;
+    private int _partition;
+
+    public PartitionGrain(BrokerSettings settings, TopicService topics, PartitionDirectory directory, ILogger<PartitionGrain> logger)
+    {
+        _settings = settings;
+        _topics = topics;
+        _directory = directory;
+        _logger = logger;
+    }
+
+    private PartitionLog Log => _log ?? throw new InvalidOperationException("The partition log is not open.");
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_topic, _partition) = PartitionKey.Parse(GrainId.Key);
+        if (!_topics.TryGetTopic(_topic, out TopicMetadata? topic) || _partition >= topic.PartitionCount)
+        {
+            throw new InvalidOperationException($"Partition {_partition} of topic '{_topic}' does not exist.");
+        }
+
+        _log = PartitionLog.Open(_topics.PartitionPath(topic, _partition), LogOptionsFor(topic));
+        _reader = new PartitionReader(_topic, _partition, _log, _signal);
+        _directory.Register(_reader);
+
+        // Readers use the log outside turns; idle deactivation would close it under them.
+        Context.KeepAlive();
+        Context.RegisterTimer(FlushAsync, TimeSpan.FromMilliseconds(Math.Max(_settings.FlushIntervalMs, 10)), TimeSpan.FromMilliseconds(Math.Max(_settings.FlushIntervalMs, 10)));
+        Context.RegisterTimer(ApplyRetentionAsync, _settings.RetentionCheckInterval, _settings.RetentionCheckInterval);
+        LogOpened(_logger, _topic, _partition, _log.LogStartOffset, _log.HighWatermark);
+        return Task.CompletedTask;
+    }
+
+    public Task<AppendOutcome> AppendAsync(ReadOnlyMemory<byte> batches, short acks)
+    {
+        PartitionLog log = Log;
+        ReadOnlySpan<byte> span = batches.Span;
+        long firstOffset = -1;
+        long appendTime = -1;
+        int position = 0;
+
+        // Batch by batch, so each idempotent batch is checked against the state its predecessor left.
+        while (position < span.Length)
+        {
+            if (span.Length - position < RecordBatchHeader.Size)
+            {
+                return Task.FromResult(AppendOutcome.Failed(ErrorCode.CorruptMessage, "Truncated record batch."));
+            }
+
+            RecordBatchHeader header = RecordBatchHeader.Read(span[position..]);
+            int size = header.TotalSize;
+            if (header.BatchLength < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead || size > span.Length - position)
+            {
+                return Task.FromResult(AppendOutcome.Failed(ErrorCode.CorruptMessage, "Truncated record batch."));
+            }
+
+            ProducerCheckResult check = log.Producers.Check(header);
+            if (check.Outcome == ProducerCheckOutcome.Duplicate)
+            {
+                // A retry of a batch already in the log: answer with its original offset, append nothing.
+                firstOffset = firstOffset < 0 ? check.DuplicateBaseOffset : firstOffset;
+                position += size;
+                continue;
+            }
+
+            if (check.Outcome == ProducerCheckOutcome.OutOfOrderSequence)
+            {
+                return Task.FromResult(AppendOutcome.Failed(ErrorCode.OutOfOrderSequenceNumber, $"Producer {header.ProducerId} sent sequence {header.BaseSequence}, which does not follow its last one."));
+            }
+
+            if (check.Outcome == ProducerCheckOutcome.InvalidProducerEpoch)
+            {
+                return Task.FromResult(AppendOutcome.Failed(ErrorCode.InvalidProducerEpoch, $"Producer {header.ProducerId} epoch {header.ProducerEpoch} is older than the current one."));
+            }
+
+            LogAppendResult appended = log.Append(span.Slice(position, size), LeaderEpoch);
+            if (!appended.IsSuccess)
+            {
+                return Task.FromResult(AppendOutcome.Failed(appended.Error, appended.Message));
+            }
+
+            firstOffset = firstOffset < 0 ? appended.BaseOffset : firstOffset;
+            appendTime = appended.LogAppendTimeMs;
+            position += size;
+        }
+
+        _signal.Notify();
+
+        // Records keep their producer's timestamps (CreateTime), so Kafka answers -1 for the append time.
+        _ = appendTime;
+        return Task.FromResult(new AppendOutcome(ErrorCode.None, firstOffset, -1, log.LogStartOffset, null));
+    }
+
+    public Task<PartitionOffsets> GetOffsetsAsync() => Task.FromResult(new PartitionOffsets(Log.LogStartOffset, Log.HighWatermark));
+
+    public Task<DeleteRecordsOutcome> DeleteRecordsAsync(long offset)
+    {
+        DeleteRecordsResult result = Log.DeleteRecordsBefore(offset < 0 ? Log.HighWatermark : offset);
+        return Task.FromResult(new DeleteRecordsOutcome(result.Error, result.LowWatermark));
+    }
+
+    public Task ReloadConfigAsync()
+    {
+        if (_topics.TryGetTopic(_topic, out TopicMetadata? topic))
+        {
+            Log.UpdateOptions(LogOptionsFor(topic));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync()
+    {
+        Close();
+        Context.DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Close();
+        return Task.CompletedTask;
+    }
+
+    private void Close()
+    {
+        if (_reader is not null)
+        {
+            _directory.Unregister(_reader);
+            _reader = null;
+        }
+
+        if (_log is not null)
+        {
+            _log.Dispose();
+            _log = null;
+        }
+    }
+
+    private Task FlushAsync(CancellationToken cancellationToken)
+    {
+        _log?.FlushIfDue();
+        return Task.CompletedTask;
+    }
+
+    private Task ApplyRetentionAsync(CancellationToken cancellationToken)
+    {
+        _log?.ApplyRetention();
+        return Task.CompletedTask;
+    }
+
+    private LogOptions LogOptionsFor(TopicMetadata topic)
+        => LogOptions.FromTopicConfig(topic.Config) with { FlushIntervalMs = _settings.FlushIntervalMs };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened partition {Topic}/{Partition}: offsets {LogStart}..{HighWatermark}")]
+    private static partial void LogOpened(ILogger logger, string topic, int partition, long logStart, long highWatermark);
+}

@@ -1,0 +1,47 @@
+using System.Buffers;
+using Runnel.Grains.Storage;
+
+namespace Runnel.Grains.Partitions;
+
+/// <summary>Reads of one open partition log from any thread; see <see cref="IPartitionReader"/>.</summary>
+internal sealed class PartitionReader : IPartitionReader
+{
+    private readonly PartitionLog _log;
+    private readonly AppendSignal _signal;
+
+    public PartitionReader(string topic, int partition, PartitionLog log, AppendSignal signal)
+    {
+        Topic = topic;
+        Partition = partition;
+        _log = log;
+        _signal = signal;
+    }
+
+    public string Topic { get; }
+
+    public int Partition { get; }
+
+    public long LogStartOffset => _log.LogStartOffset;
+
+    public long HighWatermark => _log.HighWatermark;
+
+    public FetchRead Read(long offset, int maxBytes, bool allowOversizedFirstBatch, IBufferWriter<byte> destination)
+    {
+        LogReadResult read = _log.Read(offset, maxBytes, allowOversizedFirstBatch);
+        read.CopyTo(destination);
+        return new FetchRead(read.Error, read.SizeInBytes, read.HighWatermark, read.LogStartOffset);
+    }
+
+    public OffsetLookup OffsetForTimestamp(long timestamp)
+    {
+        TimestampOffset found = _log.OffsetForTimestamp(timestamp);
+        return new OffsetLookup(found.Offset, found.Timestamp);
+    }
+
+    public Task WaitForAppendAsync(long knownHighWatermark, CancellationToken cancellationToken)
+    {
+        // Take the task before re-checking so an append between the check and the wait cannot be missed.
+        Task next = _signal.NextAppend;
+        return _log.HighWatermark > knownHighWatermark ? Task.CompletedTask : next.WaitAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,81 @@
+using Runnel.Grains.Metadata;
+using Runnel.Grains.Partitions;
+using Runnel.Runtime;
+
+namespace Runnel.Grains.Topics;
+
+/// <summary>
+/// Applies changes to one topic: writes them to the metadata store and tells the topic's open partitions.
+/// Deleting a topic closes its partitions and removes their files.
+/// </summary>
+public sealed class TopicGrain : Grain, ITopicGrain
+{
+    private readonly TopicService _topics;
+    private readonly PartitionDirectory _directory;
+
+    public TopicGrain(TopicService topics, PartitionDirectory directory)
+    {
+        _topics = topics;
+        _directory = directory;
+    }
+
+    private string Name => GrainId.Key;
+
+    public Task<TopicChange> CreateAsync(int partitionCount, IReadOnlyDictionary<string, string?>? configs, bool validateOnly)
+        => Task.FromResult(ToChange(_topics.Store.CreateTopic(Name, partitionCount, configs, validateOnly)));
+
+    public async Task<TopicChange> DeleteAsync()
+    {
+        if (!_topics.Store.TryGetTopic(Name, out TopicMetadata? topic))
+        {
+            return new TopicChange(Protocol.ErrorCode.UnknownTopicOrPartition, $"Topic '{Name}' does not exist.");
+        }
+
+        TopicOperationResult deleted = _topics.Store.DeleteTopic(Name);
+        if (!deleted.IsSuccess)
+        {
+            return ToChange(deleted);
+        }
+
+        // The topic is gone from metadata first, so no partition re-opens while its files are removed.
+        for (int p = 0; p < topic.PartitionCount; p++)
+        {
+            if (_directory.TryGet(Name, p, out _))
+            {
+                await _topics.Partition(Name, p).InvokeAsync(g => g.DeleteAsync());
+            }
+        }
+
+        string path = _topics.TopicPath(topic);
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        return new TopicChange(Protocol.ErrorCode.None, null);
+    }
+
+    public Task<TopicChange> CreatePartitionsAsync(int totalCount, bool validateOnly)
+        => Task.FromResult(ToChange(_topics.Store.CreatePartitions(Name, totalCount, validateOnly)));
+
+    public async Task<TopicChange> AlterConfigsAsync(IReadOnlyList<KeyValuePair<string, string?>> changes, bool replaceAll, bool validateOnly)
+    {
+        TopicOperationResult result = replaceAll
+            ? _topics.Store.ReplaceTopicConfig(Name, changes, validateOnly)
+            : _topics.Store.AlterTopicConfig(Name, changes, validateOnly);
+        if (result.IsSuccess && !validateOnly && result.Topic is { } topic)
+        {
+            for (int p = 0; p < topic.PartitionCount; p++)
+            {
+                if (_directory.TryGet(Name, p, out _))
+                {
+                    await _topics.Partition(Name, p).InvokeAsync(g => g.ReloadConfigAsync());
+                }
+            }
+        }
+
+        return ToChange(result);
+    }
+
+    private static TopicChange ToChange(TopicOperationResult result) => new(result.Error, result.Message);
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Runnel.Grains.Metadata;
+using Runnel.Grains.Partitions;
+using Runnel.Protocol;
+using Runnel.Runtime;
+
+namespace Runnel.Grains.Topics;
+
+/// <summary>
+/// The silo's view of topics for request handlers: reads go straight to the metadata store (thread-safe,
+/// immutable snapshots); changes go through the topic's grain; partition reads through the partition directory.
+/// </summary>
+public sealed class TopicService
+{
+    private readonly BrokerSettings _settings;
+    private readonly IGrainFactory _grains;
+    private readonly PartitionDirectory _partitions;
+    private ClusterMetadataStore? _store;
+
+    public TopicService(BrokerSettings settings, IGrainFactory grains, PartitionDirectory partitions)
+    {
+        _settings = settings;
+        _grains = grains;
+        _partitions = partitions;
+    }
+
+    public ClusterMetadataStore Store => _store ?? throw new InvalidOperationException("The metadata store is not open yet.");
+
+    public string ClusterId => Store.ClusterId;
+
+    /// <summary>Opens (or creates) the metadata store under the data folder; call once before serving.</summary>
+    public void Open()
+    {
+        Directory.CreateDirectory(_settings.DataPath);
+        _store = ClusterMetadataStore.Open(_settings.DataPath);
+    }
+
+    public IReadOnlyList<TopicMetadata> ListTopics() => Store.ListTopics();
+
+    public bool TryGetTopic(string name, [NotNullWhen(true)] out TopicMetadata? topic) => Store.TryGetTopic(name, out topic);
+
+    public bool TryGetTopic(Guid topicId, [NotNullWhen(true)] out TopicMetadata? topic) => Store.TryGetTopic(topicId, out topic);
+
+    public long AllocateProducerId() => Store.AllocateProducerId();
+
+    public async Task<TopicOperationResult> CreateTopicAsync(string name, int partitions, IReadOnlyDictionary<string, string?>? configs, bool validateOnly)
+    {
+        string? invalid = TopicNames.Validate(name);
+        if (invalid is not null)
+        {
+            return new TopicOperationResult(ErrorCode.InvalidTopicException, invalid, null);
+        }
+
+        TopicChange change = await Topic(name).InvokeAsync(g => g.CreateAsync(partitions, configs, validateOnly)).ConfigureAwait(false);
+        TryGetTopic(name, out TopicMetadata? topic);
+        return new TopicOperationResult(change.Error, change.Message, change.Error == ErrorCode.None ? topic : null);
+    }
+
+    public Task<TopicOperationResult> DeleteTopicAsync(string name)
+        => Change(name, g => g.DeleteAsync());
+
+    public Task<TopicOperationResult> CreatePartitionsAsync(string name, int totalCount, bool validateOnly)
+        => Change(name, g => g.CreatePartitionsAsync(totalCount, validateOnly));
+
+    public Task<TopicOperationResult> AlterConfigsAsync(string name, IReadOnlyList<KeyValuePair<string, string?>> changes, bool replaceAll, bool validateOnly)
+        => Change(name, g => g.AlterConfigsAsync(changes, replaceAll, validateOnly));
+
+    private async Task<TopicOperationResult> Change(string name, Func<ITopicGrain, Task<TopicChange>> call)
+    {
+        if (TopicNames.Validate(name) is { } invalid)
+        {
+            return new TopicOperationResult(ErrorCode.InvalidTopicException, invalid, null);
+        }
+
+        TopicChange change = await Topic(name).InvokeAsync(call).ConfigureAwait(false);
+        TryGetTopic(name, out TopicMetadata? topic);
+        return new TopicOperationResult(change.Error, change.Message, topic);
+    }
+
+    public GrainReference<ITopicGrain> Topic(string name) => _grains.GetGrain<ITopicGrain>(name);
+
+    public GrainReference<IPartitionGrain> Partition(string topic, int partition) => _grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, partition));
+
+    /// <summary>The reader of an open partition, activating the partition grain (and opening its log) if needed.</summary>
+    public async ValueTask<IPartitionReader> GetReaderAsync(TopicMetadata topic, int partition, CancellationToken cancellationToken)
+    {
+        if (_partitions.TryGet(topic.Name, partition, out IPartitionReader? reader))
+        {
+            return reader;
+        }
+
+        await Partition(topic.Name, partition).InvokeAsync(g => g.GetOffsetsAsync(), cancellationToken).ConfigureAwait(false);
+        return _partitions.TryGet(topic.Name, partition, out reader)
+            ? reader
+            : throw new InvalidOperationException($"Partition {topic.Name}/{partition} did not open.");
+    }
+
+    /// <summary>Logs live under logs/{topic id}, so a topic re-created with the same name never sees old files.</summary>
+    public string TopicPath(TopicMetadata topic) => Path.Combine(_settings.LogsPath, topic.TopicId.ToString("N", CultureInfo.InvariantCulture));
+
+    public string PartitionPath(TopicMetadata topic, int partition) => Path.Combine(TopicPath(topic), partition.ToString(CultureInfo.InvariantCulture));
+}

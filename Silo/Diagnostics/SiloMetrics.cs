@@ -1,0 +1,109 @@
+using System.Diagnostics.Metrics;
+using Runnel.Protocol;
+
+namespace Runnel.Silo.Diagnostics;
+
+/// <summary>
+/// The silo's instruments, on the meter "Runnel.Silo". Names follow OpenTelemetry conventions (dotted, unit
+/// separate); the Prometheus endpoint shows them as runnel_kafka_requests_total and so on.
+/// </summary>
+public sealed class SiloMetrics : IDisposable
+{
+    public const string MeterName = "Runnel.Silo";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _bytesIn;
+    private readonly Counter<long> _bytesOut;
+    private readonly UpDownCounter<long> _connections;
+    private readonly string[] _apiNames;
+    private readonly string[] _errorNames;
+
+    public SiloMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _requests = _meter.CreateCounter<long>("runnel.kafka.requests", "{request}", "Kafka requests answered, by API and error code.");
+        _rejected = _meter.CreateCounter<long>("runnel.kafka.requests.rejected", "{request}", "Requests refused before decoding, by reason; the connection is closed.");
+        _bytesIn = _meter.CreateCounter<long>("runnel.kafka.bytes.received", "By", "Bytes of Kafka requests received.");
+        _bytesOut = _meter.CreateCounter<long>("runnel.kafka.bytes.sent", "By", "Bytes of Kafka responses sent.");
+        _connections = _meter.CreateUpDownCounter<long>("runnel.kafka.connections", "{connection}", "Open Kafka connections.");
+        _apiNames = BuildApiNames();
+        _errorNames = BuildErrorNames();
+    }
+
+    /// <summary>Observes a gauge (e.g. partitions hosted) through a callback read at each collection.</summary>
+    public void ObserveGauge(string name, string unit, string description, Func<long> read)
+        => _meter.CreateObservableGauge(name, read, unit, description);
+
+    public void RequestAnswered(short apiKey, ErrorCode error)
+        => _requests.Add(1, new KeyValuePair<string, object?>("api", ApiName(apiKey)), new KeyValuePair<string, object?>("error_code", ErrorName(error)));
+
+    public void RequestRejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void BytesReceived(long count) => _bytesIn.Add(count);
+
+    public void BytesSent(long count) => _bytesOut.Add(count);
+
+    public void ConnectionOpened() => _connections.Add(1);
+
+    public void ConnectionClosed() => _connections.Add(-1);
+
+    private string ApiName(short apiKey)
+        => apiKey >= 0 && apiKey < _apiNames.Length && _apiNames[apiKey] is { } name ? name : "Unknown";
+
+    private string ErrorName(ErrorCode error)
+    {
+        int index = (int)error + 1;
+        return index >= 0 && index < _errorNames.Length && _errorNames[index] is { } name ? name : ((int)error).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string[] BuildApiNames()
+    {
+        var names = new string[128];
+        foreach (ApiKey key in Enum.GetValues<ApiKey>())
+        {
+            if ((int)key >= 0 && (int)key < names.Length)
+            {
+                names[(int)key] = key.ToString();
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>Upper snake case as Kafka names its errors (CORRUPT_MESSAGE), indexed by code + 1.</summary>
+    private static string[] BuildErrorNames()
+    {
+        var names = new string[256];
+        foreach (ErrorCode code in Enum.GetValues<ErrorCode>())
+        {
+            int index = (int)code + 1;
+            if (index >= 0 && index < names.Length)
+            {
+                names[index] = ToUpperSnake(code.ToString());
+            }
+        }
+
+        return names;
+    }
+
+    private static string ToUpperSnake(string pascal)
+    {
+        var builder = new System.Text.StringBuilder(pascal.Length + 8);
+        for (int i = 0; i < pascal.Length; i++)
+        {
+            char c = pascal[i];
+            if (char.IsUpper(c) && i > 0)
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToUpperInvariant(c));
+        }
+
+        return builder.ToString();
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Runnel.Grains;
+using Runnel.Grains.Partitions;
+using Runnel.Grains.Metadata;
+using Runnel.Grains.Topics;
+using Runnel.Silo.Diagnostics;
+using Runnel.Silo.Kafka;
+using Runnel.Silo.Kafka.Handlers;
+using Runnel.Silo.Runtime;
+
+namespace Runnel.Silo.Hosting;
+
+/// <summary>
+/// Wires one silo: Kestrel with the Kafka listener and the admin HTTP endpoints, the grain runtime and the
+/// broker services. Prints a line starting with "ready" once both listeners accept connections.
+/// </summary>
+public sealed class SiloHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SiloOptions _options;
+
+    private SiloHost(WebApplication app, SiloOptions options)
+    {
+        _app = app;
+        _options = options;
+    }
+
+    public static SiloHost Build(SiloOptions options)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        IPAddress address = IPAddress.Parse(options.Host);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(address, options.Port, listen => listen.UseConnectionHandler<KafkaConnectionHandler>());
+            kestrel.Listen(address, options.HttpPort);
+            kestrel.AddServerHeader = false;
+        });
+
+        IServiceCollection services = builder.Services;
+        services.AddSingleton(options);
+        services.AddMetrics();
+        services.AddSingleton<SiloMetrics>();
+        services.AddSingleton(_ => new PrometheusExporter(SiloMetrics.MeterName));
+        services.Configure<GrainRuntimeOptions>(_ => { });
+        services.AddGrainRuntime(grains =>
+        {
+            grains.Register<IPartitionGrain>("partition", (sp, key) => ActivatorUtilities.CreateInstance<PartitionGrain>(sp));
+            grains.Register<ITopicGrain>("topic", (sp, key) => ActivatorUtilities.CreateInstance<TopicGrain>(sp));
+        });
+        services.AddSingleton(sp => BrokerSettings(options));
+        services.AddSingleton<PartitionDirectory>();
+        services.AddSingleton<TopicService>();
+        services.AddSingleton<RequestDispatcher>();
+        services.AddSingleton<IKafkaApiHandler, ApiVersionsHandler>();
+        services.AddSingleton<IKafkaApiHandler, MetadataHandler>();
+        services.AddSingleton<IKafkaApiHandler, ProduceHandler>();
+        services.AddSingleton<IKafkaApiHandler, FetchHandler>();
+        services.AddSingleton<IKafkaApiHandler, ListOffsetsHandler>();
+        services.AddSingleton<IKafkaApiHandler, CreateTopicsHandler>();
+        services.AddSingleton<IKafkaApiHandler, DeleteTopicsHandler>();
+        services.AddSingleton<IKafkaApiHandler, CreatePartitionsHandler>();
+        services.AddSingleton<IKafkaApiHandler, DeleteRecordsHandler>();
+        services.AddSingleton<IKafkaApiHandler, DescribeConfigsHandler>();
+        services.AddSingleton<IKafkaApiHandler, AlterConfigsHandler>();
+        services.AddSingleton<IKafkaApiHandler, IncrementalAlterConfigsHandler>();
+        services.AddSingleton<IKafkaApiHandler, InitProducerIdHandler>();
+        services.AddSingleton<IKafkaApiHandler, FindCoordinatorHandler>();
+        services.AddSingleton<KafkaConnectionHandler>();
+        services.AddHealthChecks();
+
+        WebApplication app = builder.Build();
+        AdminEndpoints.Map(app);
+        return new SiloHost(app, options);
+    }
+
+    private static BrokerSettings BrokerSettings(SiloOptions options) => new()
+    {
+        DataPath = Path.GetFullPath(options.DataPath),
+        FlushIntervalMs = options.FlushIntervalMs,
+    };
+
+    public async Task RunAsync()
+    {
+        // Open the metadata before listening so the first request already sees every topic.
+        _app.Services.GetRequiredService<TopicService>().Open();
+        SiloMetrics metrics = _app.Services.GetRequiredService<SiloMetrics>();
+        PartitionDirectory partitions = _app.Services.GetRequiredService<PartitionDirectory>();
+        metrics.ObserveGauge("runnel.partitions", "{partition}", "Partitions with an open log on this silo.", () => partitions.Count);
+        _ = _app.Services.GetRequiredService<PrometheusExporter>();
+
+        await _app.StartAsync().ConfigureAwait(false);
+        Console.WriteLine($"ready kafka={_options.Host}:{_options.Port} http={_options.Host}:{_options.HttpPort} data={Path.GetFullPath(_options.DataPath)}");
+        await _app.WaitForShutdownAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
+}

@@ -1,0 +1,65 @@
+using Runnel.Grains;
+using Runnel.Grains.Metadata;
+using Runnel.Grains.Topics;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+
+namespace Runnel.Silo.Kafka.Handlers;
+
+/// <summary>DeleteRecords: moves a partition's log start offset forward; -1 means up to the high watermark.</summary>
+public sealed class DeleteRecordsHandler : KafkaApiHandler<DeleteRecordsRequest, DeleteRecordsResponse>
+{
+    private readonly TopicService _topics;
+
+    public DeleteRecordsHandler(TopicService topics) => _topics = topics;
+
+    public override ApiKey Key => ApiKey.DeleteRecords;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 2;
+
+    protected override async ValueTask<DeleteRecordsResponse?> HandleAsync(RequestContext context, DeleteRecordsRequest request, CancellationToken cancellationToken)
+    {
+        var response = new DeleteRecordsResponse();
+        foreach (var requestTopic in request.Topics)
+        {
+            var topicResult = new DeleteRecordsResponse.DeleteRecordsTopicResult { Name = requestTopic.Name };
+            response.Topics.Add(topicResult);
+            _topics.TryGetTopic(requestTopic.Name, out TopicMetadata? topic);
+            foreach (var partition in requestTopic.Partitions)
+            {
+                var entry = new DeleteRecordsResponse.DeleteRecordsTopicResult.DeleteRecordsPartitionResult { PartitionIndex = partition.PartitionIndex, LowWatermark = -1 };
+                topicResult.Partitions.Add(entry);
+                if (topic is null || partition.PartitionIndex < 0 || partition.PartitionIndex >= topic.PartitionCount)
+                {
+                    entry.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+
+                long offset = partition.Offset;
+                DeleteRecordsOutcome outcome = await _topics.Partition(topic.Name, partition.PartitionIndex).InvokeAsync(g => g.DeleteRecordsAsync(offset), cancellationToken).ConfigureAwait(false);
+                entry.ErrorCode = (short)outcome.Error;
+                entry.LowWatermark = outcome.LowWatermark;
+            }
+        }
+
+        return response;
+    }
+
+    protected override ErrorCode FirstError(DeleteRecordsResponse response)
+    {
+        foreach (var topic in response.Topics)
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                if (partition.ErrorCode != 0)
+                {
+                    return (ErrorCode)partition.ErrorCode;
+                }
+            }
+        }
+
+        return ErrorCode.None;
+    }
+}

@@ -1,0 +1,141 @@
+using Runnel.Grains.Partitions;
+using Runnel.Grains.Metadata;
+using Runnel.Grains.Topics;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+
+namespace Runnel.Silo.Kafka.Handlers;
+
+/// <summary>
+/// Fetch: returns stored batches as they are (never re-encoded), starting with the batch that holds the requested
+/// offset. Long-polls until min_bytes arrive or max_wait_ms passes. Fetch sessions (KIP-227) are not kept: every
+/// answer has session id 0, which tells clients to keep sending full fetches.
+/// </summary>
+public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
+{
+    private readonly TopicService _topics;
+
+    public FetchHandler(TopicService topics) => _topics = topics;
+
+    public override ApiKey Key => ApiKey.Fetch;
+
+    // v4 is the first with record batch v2 semantics that librdkafka needs; v13 addresses topics by id.
+    public override short MinVersion => 4;
+
+    public override short MaxVersion => 13;
+
+    protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
+    {
+        if (request.SessionId != 0)
+        {
+            return new FetchResponse { ErrorCode = (short)ErrorCode.FetchSessionIdNotFound, SessionId = 0 };
+        }
+
+        long deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
+        int maxBytes = request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
+        var readers = new List<(IPartitionReader Reader, long SeenHighWatermark)>();
+        while (true)
+        {
+            var buffer = new PooledBufferWriter(16 * 1024);
+            var slices = new List<(FetchResponse.FetchableTopicResponse.PartitionData Entry, int Start, int Length)>();
+            FetchResponse response = new();
+            readers.Clear();
+            bool anyError = false;
+            foreach (var fetchTopic in request.Topics)
+            {
+                TopicMetadata? topic = ResolveTopic(context.ApiVersion, fetchTopic.Topic, fetchTopic.TopicId);
+                var topicResponse = new FetchResponse.FetchableTopicResponse { Topic = fetchTopic.Topic, TopicId = fetchTopic.TopicId };
+                response.Responses.Add(topicResponse);
+                foreach (var fetchPartition in fetchTopic.Partitions)
+                {
+                    var entry = new FetchResponse.FetchableTopicResponse.PartitionData { PartitionIndex = fetchPartition.Partition, HighWatermark = -1, LastStableOffset = -1, LogStartOffset = -1, Records = ReadOnlyMemory<byte>.Empty };
+                    topicResponse.Partitions.Add(entry);
+                    if (topic is null || fetchPartition.Partition < 0 || fetchPartition.Partition >= topic.PartitionCount)
+                    {
+                        entry.ErrorCode = (short)(topic is null && context.ApiVersion >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                        anyError = true;
+                        continue;
+                    }
+
+                    IPartitionReader reader = await _topics.GetReaderAsync(topic, fetchPartition.Partition, cancellationToken).ConfigureAwait(false);
+                    int limit = Math.Min(fetchPartition.PartitionMaxBytes, maxBytes - buffer.WrittenCount);
+                    int start = buffer.WrittenCount;
+                    FetchRead read = limit > 0 || buffer.WrittenCount == 0
+                        ? reader.Read(fetchPartition.FetchOffset, Math.Max(limit, 0), allowOversizedFirstBatch: buffer.WrittenCount == 0, buffer)
+                        : new FetchRead(ErrorCode.None, 0, reader.HighWatermark, reader.LogStartOffset);
+                    entry.ErrorCode = (short)read.Error;
+                    entry.HighWatermark = read.HighWatermark;
+                    entry.LastStableOffset = read.HighWatermark; // no transactions: the last stable offset is the high watermark
+                    entry.LogStartOffset = read.LogStartOffset;
+                    anyError |= read.Error != ErrorCode.None;
+                    readers.Add((reader, read.HighWatermark));
+                    if (read.BytesWritten > 0)
+                    {
+                        slices.Add((entry, start, read.BytesWritten));
+                    }
+                }
+            }
+
+            long now = Environment.TickCount64;
+            if (buffer.WrittenCount >= request.MinBytes || anyError || now >= deadline || readers.Count == 0)
+            {
+                foreach (var (entry, start, length) in slices)
+                {
+                    entry.Records = buffer.WrittenMemory.Slice(start, length);
+                }
+
+                context.AddLease(buffer);
+                return response;
+            }
+
+            buffer.Dispose();
+            await WaitForAnyAppendAsync(readers, deadline - now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private TopicMetadata? ResolveTopic(short version, string name, Guid id)
+    {
+        if (version >= 13)
+        {
+            return _topics.TryGetTopic(id, out TopicMetadata? byId) ? byId : null;
+        }
+
+        return _topics.TryGetTopic(name, out TopicMetadata? byName) ? byName : null;
+    }
+
+    private static async Task WaitForAnyAppendAsync(List<(IPartitionReader Reader, long SeenHighWatermark)> readers, long waitMs, CancellationToken cancellationToken)
+    {
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var waits = new Task[readers.Count + 1];
+        for (int i = 0; i < readers.Count; i++)
+        {
+            waits[i] = readers[i].Reader.WaitForAppendAsync(readers[i].SeenHighWatermark, wake.Token);
+        }
+
+        waits[^1] = Task.Delay(TimeSpan.FromMilliseconds(waitMs), wake.Token);
+        await Task.WhenAny(waits).ConfigureAwait(false);
+        await wake.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    protected override ErrorCode FirstError(FetchResponse response)
+    {
+        if (response.ErrorCode != 0)
+        {
+            return (ErrorCode)response.ErrorCode;
+        }
+
+        foreach (var topic in response.Responses)
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                if (partition.ErrorCode != 0)
+                {
+                    return (ErrorCode)partition.ErrorCode;
+                }
+            }
+        }
+
+        return ErrorCode.None;
+    }
+}

@@ -1,0 +1,85 @@
+using Runnel.Grains.Partitions;
+using Runnel.Grains.Metadata;
+using Runnel.Grains.Topics;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+
+namespace Runnel.Silo.Kafka.Handlers;
+
+/// <summary>ListOffsets: earliest (-2), latest (-1) and the first offset at or after a timestamp.</summary>
+public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, ListOffsetsResponse>
+{
+    private const long Latest = -1;
+    private const long Earliest = -2;
+
+    private readonly TopicService _topics;
+
+    public ListOffsetsHandler(TopicService topics) => _topics = topics;
+
+    public override ApiKey Key => ApiKey.ListOffsets;
+
+    // v1 is what librdkafka needs for offsets-by-time; v5 is the lowest @platformatic/kafka implements. v0's
+    // multi-offset answer is not offered.
+    public override short MinVersion => 1;
+
+    public override short MaxVersion => 5;
+
+    protected override async ValueTask<ListOffsetsResponse?> HandleAsync(RequestContext context, ListOffsetsRequest request, CancellationToken cancellationToken)
+    {
+        var response = new ListOffsetsResponse();
+        foreach (var requestTopic in request.Topics)
+        {
+            var topicResponse = new ListOffsetsResponse.ListOffsetsTopicResponse { Name = requestTopic.Name };
+            response.Topics.Add(topicResponse);
+            _topics.TryGetTopic(requestTopic.Name, out TopicMetadata? topic);
+            foreach (var requestPartition in requestTopic.Partitions)
+            {
+                var entry = new ListOffsetsResponse.ListOffsetsTopicResponse.ListOffsetsPartitionResponse { PartitionIndex = requestPartition.PartitionIndex, Timestamp = -1, Offset = -1 };
+                topicResponse.Partitions.Add(entry);
+                if (topic is null || requestPartition.PartitionIndex < 0 || requestPartition.PartitionIndex >= topic.PartitionCount)
+                {
+                    entry.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+
+                IPartitionReader reader = await _topics.GetReaderAsync(topic, requestPartition.PartitionIndex, cancellationToken).ConfigureAwait(false);
+                entry.LeaderEpoch = 0;
+                switch (requestPartition.Timestamp)
+                {
+                    case Latest:
+                        entry.Offset = reader.HighWatermark;
+                        break;
+                    case Earliest:
+                        entry.Offset = reader.LogStartOffset;
+                        break;
+                    case < 0:
+                        entry.ErrorCode = (short)ErrorCode.InvalidRequest;
+                        break;
+                    default:
+                        OffsetLookup found = reader.OffsetForTimestamp(requestPartition.Timestamp);
+                        entry.Offset = found.Offset;
+                        entry.Timestamp = found.Timestamp;
+                        break;
+                }
+            }
+        }
+
+        return response;
+    }
+
+    protected override ErrorCode FirstError(ListOffsetsResponse response)
+    {
+        foreach (var topic in response.Topics)
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                if (partition.ErrorCode != 0)
+                {
+                    return (ErrorCode)partition.ErrorCode;
+                }
+            }
+        }
+
+        return ErrorCode.None;
+    }
+}

@@ -1,0 +1,118 @@
+using Runnel.Grains;
+using Runnel.Grains.Metadata;
+using Runnel.Grains.Topics;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+using Runnel.Records;
+
+namespace Runnel.Silo.Kafka.Handlers;
+
+/// <summary>
+/// Produce: validates each partition's batches here, off the partition's turn (CRC-32C, framing), then appends
+/// them through the partition grain, which assigns offsets and checks idempotent sequences. acks=0 gets no
+/// response at all, as clients expect.
+/// </summary>
+public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResponse>
+{
+    private readonly TopicService _topics;
+
+    public ProduceHandler(TopicService topics) => _topics = topics;
+
+    public override ApiKey Key => ApiKey.Produce;
+
+    // v3 is the first version with record batch v2, and librdkafka 2.0.2 needs it in the range to use batches at all.
+    public override short MinVersion => 3;
+
+    public override short MaxVersion => 9;
+
+    protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
+    {
+        var response = new ProduceResponse();
+        var pending = new List<(ProduceResponse.TopicProduceResponse.PartitionProduceResponse Entry, Task<AppendOutcome> Append)>();
+        foreach (var topicData in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
+            response.Responses.Add(topicResponse);
+            _topics.TryGetTopic(topicData.Name, out TopicMetadata? topic);
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                var entry = new ProduceResponse.TopicProduceResponse.PartitionProduceResponse { Index = partitionData.Index, BaseOffset = -1, LogAppendTimeMs = -1, LogStartOffset = -1 };
+                topicResponse.PartitionResponses.Add(entry);
+                ErrorCode refusal = Check(request, topic, partitionData.Index, partitionData.Records, out string? message);
+                if (refusal != ErrorCode.None)
+                {
+                    entry.ErrorCode = (short)refusal;
+                    entry.ErrorMessage = message;
+                    continue;
+                }
+
+                ReadOnlyMemory<byte> batches = partitionData.Records!.Value;
+                pending.Add((entry, _topics.Partition(topic!.Name, partitionData.Index).InvokeAsync(g => g.AppendAsync(batches, request.Acks), cancellationToken)));
+            }
+        }
+
+        foreach (var (entry, append) in pending)
+        {
+            AppendOutcome outcome = await append.ConfigureAwait(false);
+            entry.ErrorCode = (short)outcome.Error;
+            entry.ErrorMessage = outcome.ErrorMessage;
+            entry.BaseOffset = outcome.BaseOffset;
+            entry.LogAppendTimeMs = outcome.LogAppendTimeMs;
+            entry.LogStartOffset = outcome.LogStartOffset;
+        }
+
+        return request.Acks == 0 ? null : response;
+    }
+
+    private static ErrorCode Check(ProduceRequest request, TopicMetadata? topic, int partition, ReadOnlyMemory<byte>? records, out string? message)
+    {
+        message = null;
+        if (request.Acks is not (0 or 1 or -1))
+        {
+            message = $"acks must be 0, 1 or -1, not {request.Acks}.";
+            return ErrorCode.InvalidRequiredAcks;
+        }
+
+        if (request.TransactionalId is not null)
+        {
+            message = "Transactions are not supported by this Runnel silo yet.";
+            return ErrorCode.TransactionalIdAuthorizationFailed;
+        }
+
+        if (topic is null || partition < 0 || partition >= topic.PartitionCount)
+        {
+            return ErrorCode.UnknownTopicOrPartition;
+        }
+
+        if (records is null || records.Value.Length == 0)
+        {
+            message = "The request carries no record batch.";
+            return ErrorCode.CorruptMessage;
+        }
+
+        return ValidateBatches(records.Value.Span, out message);
+    }
+
+    private static ErrorCode ValidateBatches(ReadOnlySpan<byte> batches, out string? message)
+    {
+        RecordBatchValidation validation = RecordBatchValidator.Validate(batches);
+        message = validation.IsValid ? null : validation.Message;
+        return validation.IsValid ? ErrorCode.None : validation.Error;
+    }
+
+    protected override ErrorCode FirstError(ProduceResponse response)
+    {
+        foreach (var topic in response.Responses)
+        {
+            foreach (var partition in topic.PartitionResponses)
+            {
+                if (partition.ErrorCode != 0)
+                {
+                    return (ErrorCode)partition.ErrorCode;
+                }
+            }
+        }
+
+        return ErrorCode.None;
+    }
+}

@@ -1,0 +1,48 @@
+using Runnel.Silo.Hosting;
+
+namespace Runnel.Silo.Tests.Hosting;
+
+public sealed class SiloCommandLineTests
+{
+    private static string? NoEnvironment(string name) => null;
+
+    [Fact]
+    public void Defaults_are_the_documented_ones()
+    {
+        SiloOptions options = SiloCommandLine.Parse([], NoEnvironment);
+
+        Assert.Equal("127.0.0.1", options.Host);
+        Assert.Equal(9092, options.Port);
+        Assert.Equal(9644, options.HttpPort);
+        Assert.Equal(Path.Combine(".data", "silo"), options.DataPath);
+        Assert.True(options.AutoCreateTopics);
+        Assert.Equal(1, options.DefaultPartitions);
+        Assert.Equal(100 * 1024 * 1024, options.MaxRequestBytes);
+    }
+
+    [Fact]
+    public void Flags_in_both_forms_and_environment_variables_are_read_and_the_command_line_wins()
+    {
+        var env = new Dictionary<string, string> { ["RUNNEL_PORT"] = "7000", ["RUNNEL_DATA"] = "/tmp/env", ["RUNNEL_NUM_PARTITIONS"] = "3" };
+        SiloOptions options = SiloCommandLine.Parse(["--port", "7001", "--http-port=7002", "--auto-create-topics", "false"], n => env.GetValueOrDefault(n));
+
+        Assert.Equal(7001, options.Port);
+        Assert.Equal(7002, options.HttpPort);
+        Assert.Equal("/tmp/env", options.DataPath);
+        Assert.Equal(3, options.DefaultPartitions);
+        Assert.False(options.AutoCreateTopics);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--bogus", "1" }, "Unknown option '--bogus'")]
+    [InlineData(new[] { "--port" }, "needs a value")]
+    [InlineData(new[] { "--port", "70000" }, "from 0 to 65535")]
+    [InlineData(new[] { "--port", "abc" }, "not 'abc'")]
+    [InlineData(new[] { "--auto-create-topics", "maybe" }, "true or false")]
+    [InlineData(new[] { "--num-partitions", "0" }, "from 1 to")]
+    public void Bad_input_gets_a_clear_error(string[] args, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => SiloCommandLine.Parse(args, NoEnvironment));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+}
