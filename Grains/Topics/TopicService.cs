@@ -82,18 +82,27 @@ public sealed class TopicService
 
     public GrainReference<IPartitionGrain> Partition(string topic, int partition) => _grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, partition));
 
-    /// <summary>The reader of an open partition, activating the partition grain (and opening its log) if needed.</summary>
-    public async ValueTask<IPartitionReader> GetReaderAsync(TopicMetadata topic, int partition, CancellationToken cancellationToken)
+    /// <summary>
+    /// The reader of an open partition, activating the partition grain (and opening its log) if needed; null when
+    /// the partition cannot be opened (e.g. its topic was deleted meanwhile).
+    /// </summary>
+    public async ValueTask<IPartitionReader?> GetReaderAsync(TopicMetadata topic, int partition, CancellationToken cancellationToken)
     {
         if (_partitions.TryGet(topic.Name, partition, out IPartitionReader? reader))
         {
             return reader;
         }
 
-        await Partition(topic.Name, partition).InvokeAsync(g => g.GetOffsetsAsync(), cancellationToken).ConfigureAwait(false);
-        return _partitions.TryGet(topic.Name, partition, out reader)
-            ? reader
-            : throw new InvalidOperationException($"Partition {topic.Name}/{partition} did not open.");
+        try
+        {
+            await Partition(topic.Name, partition).InvokeAsync(g => g.GetOffsetsAsync(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+
+        return _partitions.TryGet(topic.Name, partition, out reader) ? reader : null;
     }
 
     /// <summary>Logs live under logs/{topic id}, so a topic re-created with the same name never sees old files.</summary>

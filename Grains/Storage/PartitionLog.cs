@@ -1,0 +1,236 @@
+using Runnel.Grains.Producers;
+using Runnel.Protocol;
+using Runnel.Records;
+
+namespace Runnel.Grains.Storage;
+
+/// <summary>
+/// The log of one partition: segments of stored batches with dense offsets. One writer (the partition grain,
+/// one call at a time) appends, flushes and applies retention; any number of threads read concurrently without
+/// locks. Readers see an immutable <see cref="LogView"/> published after the bytes it covers, so they never see a
+/// half-appended batch nor anything above the high watermark.
+/// </summary>
+public sealed partial class PartitionLog : IDisposable
+{
+    private readonly string _directory;
+    private readonly TimeProvider _time;
+    private readonly Lock _writeLock = new(); // guards against accidental concurrent writers; uncontended in practice
+    private readonly List<LogSegment> _segments;
+    private LogSegment[] _publishedSegments;
+    private bool _segmentsChanged;
+    private LogView _view;
+    private long _sizeInBytes;
+    private long _lastFlushMs;
+    private bool _directoryUnsynced;
+    private bool _disposed;
+
+    private PartitionLog(string directory, LogOptions options, TimeProvider time, List<LogSegment> segments, long logStartOffset, ProducerStateTable producers)
+    {
+        _directory = directory;
+        Options = options;
+        _time = time;
+        _segments = segments;
+        Producers = producers;
+        foreach (LogSegment segment in segments)
+        {
+            _sizeInBytes += segment.SizeInBytes;
+        }
+
+        _publishedSegments = [.. segments];
+        _view = new LogView(_publishedSegments, logStartOffset, segments[^1].NextOffset, _sizeInBytes);
+        _lastFlushMs = NowMs();
+    }
+
+    public string Directory => _directory;
+
+    public LogOptions Options { get; private set; }
+
+    /// <summary>
+    /// Idempotent-producer state, rebuilt from the log at open. The caller checks each batch with
+    /// <see cref="ProducerStateTable.Check"/> before <see cref="Append"/>; Append records what it stores.
+    /// Writer-only: do not touch it from reader threads.
+    /// </summary>
+    public ProducerStateTable Producers { get; }
+
+    public long LogStartOffset => Volatile.Read(ref _view).LogStartOffset;
+
+    /// <summary>The offset after the last readable record; on one silo it equals the log end offset.</summary>
+    public long HighWatermark => Volatile.Read(ref _view).HighWatermark;
+
+    public long LogEndOffset => HighWatermark;
+
+    public long SizeInBytes => Volatile.Read(ref _view).SizeInBytes;
+
+    public int SegmentCount => Volatile.Read(ref _view).Segments.Length;
+
+    /// <summary>Opens (creating if needed) the log in <paramref name="directory"/>, recovering it after any crash.</summary>
+    public static PartitionLog Open(string directory, LogOptions options, TimeProvider? time = null) =>
+        LogRecovery.Open(directory, options, time ?? TimeProvider.System);
+
+    internal static PartitionLog Create(string directory, LogOptions options, TimeProvider time, List<LogSegment> segments, long logStartOffset, ProducerStateTable producers) =>
+        new(directory, options, time, segments, logStartOffset, producers);
+
+    /// <summary>Applies changed topic configs; segment sizes and retention take effect from the next append or retention pass.</summary>
+    public void UpdateOptions(LogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        lock (_writeLock)
+        {
+            Options = options;
+        }
+    }
+
+    /// <summary>
+    /// Appends one or more validated v2 batches as the producer sent them, assigning dense offsets by rewriting
+    /// only baseOffset and partitionLeaderEpoch. Each batch is written to the segment file (write syscall) before
+    /// this returns and becomes readable at once. Batches too large or malformed are refused with an error result.
+    /// </summary>
+    public LogAppendResult Append(ReadOnlySpan<byte> validatedBatches, int leaderEpoch)
+    {
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            LogAppendResult? refused = CheckFraming(validatedBatches);
+            if (refused is { } error)
+            {
+                return error;
+            }
+
+            long nowMs = NowMs();
+            long firstOffset = _segments[^1].NextOffset;
+            int position = 0;
+            try
+            {
+                while (position < validatedBatches.Length)
+                {
+                    ReadOnlySpan<byte> batch = validatedBatches[position..];
+                    RecordBatchHeader header = RecordBatchHeader.Read(batch);
+                    batch = batch[..header.TotalSize];
+                    if (_segments[^1].ShouldRoll(batch.Length, nowMs, Options))
+                    {
+                        Roll(nowMs);
+                    }
+
+                    LogSegment active = _segments[^1];
+                    long baseOffset = active.NextOffset;
+                    active.Append(batch, baseOffset, leaderEpoch, nowMs);
+                    _sizeInBytes += batch.Length;
+                    Producers.Record(header, baseOffset);
+                    position += batch.Length;
+                }
+            }
+            catch (IOException e)
+            {
+                // Batches before the failing one are in the file and would come back after a restart, so they are
+                // published; the caller gets an error and nothing of the failed batch is visible.
+                PublishView(LogStartOffset);
+                return LogAppendResult.Failed(ErrorCode.KafkaStorageError, $"Writing the segment file failed: {e.Message}");
+            }
+
+            PublishView(LogStartOffset);
+            return new LogAppendResult(ErrorCode.None, firstOffset, _segments[^1].NextOffset - 1, nowMs, null);
+        }
+    }
+
+    /// <summary>fsync of the active segment (and of the folder when segments were created or deleted).</summary>
+    public void Flush()
+    {
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _segments[^1].Flush();
+            if (_directoryUnsynced)
+            {
+                DurableFile.SyncDirectory(_directory);
+                _directoryUnsynced = false;
+            }
+
+            _lastFlushMs = NowMs();
+        }
+    }
+
+    /// <summary>Flushes when <see cref="LogOptions.FlushIntervalMs"/> has passed since the last flush; for the owner's timer.</summary>
+    public bool FlushIfDue()
+    {
+        if (NowMs() - Volatile.Read(ref _lastFlushMs) < Options.FlushIntervalMs)
+        {
+            return false;
+        }
+
+        Flush();
+        return true;
+    }
+
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _segments[^1].Flush();
+            foreach (LogSegment segment in _segments)
+            {
+                segment.Dispose();
+            }
+        }
+    }
+
+    private LogAppendResult? CheckFraming(ReadOnlySpan<byte> batches)
+    {
+        if (batches.IsEmpty)
+        {
+            return LogAppendResult.Failed(ErrorCode.CorruptMessage, "The append holds no record batch.");
+        }
+
+        int position = 0;
+        while (position < batches.Length)
+        {
+            ErrorCode framing = BatchFraming.TryFrame(batches[position..], out int size);
+            if (framing != ErrorCode.None)
+            {
+                return LogAppendResult.Failed(framing, $"The record batch at byte {position} of the append is malformed or not magic v2.");
+            }
+
+            if (size > Options.MaxMessageBytes)
+            {
+                return LogAppendResult.Failed(
+                    ErrorCode.MessageTooLarge,
+                    $"The record batch is {size} bytes, larger than max.message.bytes ({Options.MaxMessageBytes}).");
+            }
+
+            position += size;
+        }
+
+        return null;
+    }
+
+    private void Roll(long nowMs)
+    {
+        LogSegment previous = _segments[^1];
+        previous.Publish();
+        previous.Seal();
+        _segments.Add(LogSegment.Create(_directory, previous.NextOffset, Options, nowMs));
+        _segmentsChanged = true;
+        _directoryUnsynced = true;
+    }
+
+    /// <summary>Publishes the active segment's snapshot, then the view; the order is what keeps readers consistent.</summary>
+    private void PublishView(long logStartOffset)
+    {
+        if (_segmentsChanged)
+        {
+            _publishedSegments = [.. _segments];
+            _segmentsChanged = false;
+        }
+
+        LogSegment active = _segments[^1];
+        active.Publish();
+        Volatile.Write(ref _view, new LogView(_publishedSegments, logStartOffset, active.NextOffset, _sizeInBytes));
+    }
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+}
