@@ -176,8 +176,11 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         return Task.CompletedTask;
     }
 
+    // The silo's flush interval is the default; a topic's own flush.ms override wins.
     private LogOptions LogOptionsFor(TopicMetadata topic)
-        => LogOptions.FromTopicConfig(topic.Config) with { FlushIntervalMs = _settings.FlushIntervalMs };
+        => topic.Config.Overrides.ContainsKey(TopicConfigCatalog.FlushMs)
+            ? LogOptions.FromTopicConfig(topic.Config)
+            : LogOptions.FromTopicConfig(topic.Config) with { FlushIntervalMs = _settings.FlushIntervalMs };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Opened partition {Topic}/{Partition}: offsets {LogStart}..{HighWatermark}")]
     private static partial void LogOpened(ILogger logger, string topic, int partition, long logStart, long highWatermark);

@@ -50,6 +50,11 @@ public sealed partial class KafkaConnectionHandler : ConnectionHandler
         catch (IOException)
         {
         }
+        catch (Exception ex)
+        {
+            // A bug in a handler must cost this connection only, never the silo or other connections.
+            LogConnectionFailed(_logger, connection.ConnectionId, ex);
+        }
         finally
         {
             _metrics.ConnectionClosed();
@@ -207,6 +212,9 @@ public sealed partial class KafkaConnectionHandler : ConnectionHandler
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed")]
     private static partial void LogDisconnected(ILogger logger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId} failed and was closed")]
+    private static partial void LogConnectionFailed(ILogger logger, string connectionId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a request ({Reason}: {Detail}); closing the connection")]
     private static partial void LogRejected(ILogger logger, string reason, string? detail);

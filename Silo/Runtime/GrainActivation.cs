@@ -17,6 +17,7 @@ internal sealed partial class GrainActivation : IGrainContext
     private int _state; // 0 active, 1 deactivating
     private bool _keepAlive;
     private bool _deactivateRequested;
+    private Exception? _activationFailure;
 
     public GrainActivation(GrainId id, Grain grain, GrainRuntime runtime, int mailboxCapacity, ILogger logger)
     {
@@ -110,9 +111,20 @@ internal sealed partial class GrainActivation : IGrainContext
     {
         await foreach (WorkItem item in _mailbox.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (_activationFailure is not null && item is not DeactivationWorkItem)
+            {
+                // Calls queued behind a failed activation fail with its reason instead of running on a half-made grain.
+                item.Fail(_activationFailure);
+                continue;
+            }
+
             try
             {
                 await item.ExecuteAsync(Instance).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (item is ActivationWorkItem)
+            {
+                _activationFailure = new InvalidOperationException($"Grain {GrainId} failed to activate: {ex.Message}", ex);
             }
             catch (Exception ex)
             {

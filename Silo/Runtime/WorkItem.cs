@@ -6,6 +6,11 @@ namespace Runnel.Silo.Runtime;
 internal abstract class WorkItem
 {
     public abstract Task ExecuteAsync(Grain grain);
+
+    /// <summary>Completes the item without running it, e.g. because the activation failed to activate.</summary>
+    public virtual void Fail(Exception reason)
+    {
+    }
 }
 
 /// <summary>A call from a <see cref="GrainReference{TGrain}"/>; completes the caller's task with the call's outcome.</summary>
@@ -30,6 +35,8 @@ internal sealed class CallWorkItem<TGrain, TResult> : WorkItem
             _completion.TrySetException(ex);
         }
     }
+
+    public override void Fail(Exception reason) => _completion.TrySetException(reason);
 }
 
 /// <summary>The activation turn: runs OnActivateAsync before any call.</summary>

@@ -57,7 +57,14 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
                         continue;
                     }
 
-                    IPartitionReader reader = await _topics.GetReaderAsync(topic, fetchPartition.Partition, cancellationToken).ConfigureAwait(false);
+                    IPartitionReader? reader = await _topics.GetReaderAsync(topic, fetchPartition.Partition, cancellationToken).ConfigureAwait(false);
+                    if (reader is null)
+                    {
+                        entry.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                        anyError = true;
+                        continue;
+                    }
+
                     int limit = Math.Min(fetchPartition.PartitionMaxBytes, maxBytes - buffer.WrittenCount);
                     int start = buffer.WrittenCount;
                     FetchRead read = limit > 0 || buffer.WrittenCount == 0

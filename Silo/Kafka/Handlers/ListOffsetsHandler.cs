@@ -42,7 +42,13 @@ public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, Lis
                     continue;
                 }
 
-                IPartitionReader reader = await _topics.GetReaderAsync(topic, requestPartition.PartitionIndex, cancellationToken).ConfigureAwait(false);
+                IPartitionReader? reader = await _topics.GetReaderAsync(topic, requestPartition.PartitionIndex, cancellationToken).ConfigureAwait(false);
+                if (reader is null)
+                {
+                    entry.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+
                 entry.LeaderEpoch = 0;
                 switch (requestPartition.Timestamp)
                 {

@@ -53,7 +53,17 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
 
         foreach (var (entry, append) in pending)
         {
-            AppendOutcome outcome = await append.ConfigureAwait(false);
+            AppendOutcome outcome;
+            try
+            {
+                outcome = await append.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The partition could not be activated (its topic was deleted meanwhile, or its log failed to open).
+                outcome = AppendOutcome.Failed(ErrorCode.UnknownTopicOrPartition, ex.Message);
+            }
+
             entry.ErrorCode = (short)outcome.Error;
             entry.ErrorMessage = outcome.ErrorMessage;
             entry.BaseOffset = outcome.BaseOffset;

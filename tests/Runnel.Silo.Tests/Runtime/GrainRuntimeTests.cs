@@ -64,6 +64,21 @@ public sealed class GrainRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failed_activation_fails_its_calls_and_the_next_call_activates_again()
+    {
+        _log.FailNextActivation = true;
+        GrainReference<IProbeGrain> grain = _runtime.GetGrain<IProbeGrain>("h");
+        Task<int>[] calls = Enumerable.Range(0, 5).Select(_ => grain.InvokeAsync(g => g.IncrementAsync())).ToArray();
+        foreach (Task<int> call in calls)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => call);
+        }
+
+        await WaitUntilAsync(() => _runtime.ActivationCount == 0);
+        Assert.Equal(1, await grain.InvokeAsync(g => g.IncrementAsync()));
+    }
+
+    [Fact]
     public async Task Idle_activations_are_deactivated_and_reactivated_on_the_next_call()
     {
         GrainReference<IProbeGrain> grain = _runtime.GetGrain<IProbeGrain>("d");
@@ -145,6 +160,7 @@ public sealed class GrainRuntimeTests : IAsyncLifetime
         public int Activations;
         public int Deactivations;
         public int Ticks;
+        public volatile bool FailNextActivation;
 
         public int MaxConcurrentTurns => Volatile.Read(ref _maxConcurrent);
 
@@ -167,6 +183,12 @@ public sealed class GrainRuntimeTests : IAsyncLifetime
         public override Task OnActivateAsync(CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref log.Activations);
+            if (log.FailNextActivation)
+            {
+                log.FailNextActivation = false;
+                throw new InvalidOperationException("activation failed on purpose");
+            }
+
             return Task.CompletedTask;
         }
 
