@@ -1,0 +1,4 @@
+namespace Runnel.Grains.BlobStorage;
+
+/// <summary>One entry of <see cref="IBlobStore.ListAsync"/>.</summary>
+public sealed record BlobItem(string Name, long Size, string ETag, DateTimeOffset LastModified);
