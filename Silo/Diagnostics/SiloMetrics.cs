@@ -29,6 +29,11 @@ public sealed class SiloMetrics : IDisposable
         _bytesOut = _meter.CreateCounter<long>("runnel.kafka.bytes.sent", "By", "Bytes of Kafka responses sent.");
         _connections = _meter.CreateUpDownCounter<long>("runnel.kafka.connections", "{connection}", "Open Kafka connections.");
         _apiNames = BuildApiNames();
+
+        // Publish the unlabelled series at zero, so a scrape of a fresh silo shows them before the first connection.
+        _bytesIn.Add(0);
+        _bytesOut.Add(0);
+        _connections.Add(0);
         _errorNames = BuildErrorNames();
     }
 

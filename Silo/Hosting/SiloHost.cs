@@ -90,11 +90,12 @@ public sealed class SiloHost : IAsyncDisposable
     {
         // Open the metadata before listening so the first request already sees every topic.
         _app.Services.GetRequiredService<TopicService>().Open();
+
+        // The exporter listens before the instruments are made, so their first (zero) values are seen.
+        _ = _app.Services.GetRequiredService<PrometheusExporter>();
         SiloMetrics metrics = _app.Services.GetRequiredService<SiloMetrics>();
         PartitionDirectory partitions = _app.Services.GetRequiredService<PartitionDirectory>();
         metrics.ObserveGauge("runnel.partitions", "{partition}", "Partitions with an open log on this silo.", () => partitions.Count);
-        _ = _app.Services.GetRequiredService<PrometheusExporter>();
-
         await _app.StartAsync().ConfigureAwait(false);
         Console.WriteLine($"ready kafka={_options.Host}:{_options.Port} http={_options.Host}:{_options.HttpPort} data={Path.GetFullPath(_options.DataPath)}");
         await _app.WaitForShutdownAsync().ConfigureAwait(false);

@@ -20,8 +20,11 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
 
     public override ApiKey Key => ApiKey.Produce;
 
-    // v3 is the first version with record batch v2, and librdkafka 2.0.2 needs it in the range to use batches at all.
-    public override short MinVersion => 3;
+    // v3 is the first version carrying record batch v2 (librdkafka 2.0.2 needs it in the range to use batches at
+    // all), but v0 must be advertised too: librdkafka 2.0.2 compresses with gzip, snappy or lz4 only when Produce v0
+    // is in the range. Requests of v0-v2 decode and are answered; their old message formats (magic 0 and 1) are
+    // refused per partition with UNSUPPORTED_FOR_MESSAGE_FORMAT, as no current client sends them.
+    public override short MinVersion => 0;
 
     public override short MaxVersion => 9;
 

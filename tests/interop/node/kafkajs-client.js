@@ -1,0 +1,119 @@
+'use strict'
+// kafkajs 2.2.4 driver for the Runnel interop tests.
+//
+//   node kafkajs-client.js produce --bootstrap H:P --topic T [--acks -1] [--idempotent]
+//        [--compression none|gzip|snappy|lz4] [--batch 100]
+//     reads JSON lines {"k","v","h"} from stdin, sends them to partition 0 in batches and
+//     prints {"i": index, "partition": 0, "offset": o} per record.
+//   node kafkajs-client.js create --bootstrap H:P --topic T [--partitions N]
+//   node kafkajs-client.js delete --bootstrap H:P --topic T
+//   node kafkajs-client.js list --bootstrap H:P          prints {"topics": [...]}
+//
+// Codecs: gzip is built in; snappy comes from kafkajs-snappy (pure JS) and lz4 from
+// kafkajs-lz4 (native lz4 addon, built by npm from source). zstd is not tested with
+// kafkajs: @kafkajs/zstd depends on cppzst 2.0.6, whose native build fails on Node 20.
+const { Kafka, CompressionTypes, CompressionCodecs, logLevel } = require('kafkajs')
+const { parseArgs, required, readRecords, emit, run } = require('./common.js')
+
+CompressionCodecs[CompressionTypes.Snappy] = require('kafkajs-snappy')
+const LZ4Codec = require('kafkajs-lz4')
+CompressionCodecs[CompressionTypes.LZ4] = new LZ4Codec().codec
+
+const codecs = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4
+}
+
+// kafkajs logs through console (stdout) by default; keep stdout for results only.
+const stderrLogger = () => ({ namespace, level, label, log }) => {
+  process.stderr.write(`${label} [${namespace}] ${JSON.stringify(log)}\n`)
+}
+
+function client (options) {
+  return new Kafka({
+    clientId: 'runnel-interop-kafkajs',
+    brokers: [required(options, 'bootstrap')],
+    logLevel: logLevel.WARN,
+    logCreator: stderrLogger,
+    retry: { retries: 5 }
+  })
+}
+
+async function produce (options) {
+  const topic = required(options, 'topic')
+  const acks = options.acks === undefined ? -1 : Number(options.acks)
+  const idempotent = options.idempotent === true
+  const compression = codecs[options.compression || 'none']
+  if (compression === undefined) throw new Error(`unknown codec ${options.compression}`)
+  const batchSize = Number(options.batch || 100)
+  const records = await readRecords()
+  const producer = client(options).producer({
+    idempotent,
+    maxInFlightRequests: idempotent ? 1 : undefined,
+    allowAutoTopicCreation: true
+  })
+  await producer.connect()
+  try {
+    for (let start = 0; start < records.length; start += batchSize) {
+      const chunk = records.slice(start, start + batchSize)
+      const result = await producer.send({
+        topic,
+        acks,
+        compression,
+        messages: chunk.map(r => ({ key: r.k, value: r.v, headers: r.h || {}, partition: 0 }))
+      })
+      const meta = result.find(m => m.partition === 0)
+      if (!meta || meta.errorCode !== 0) throw new Error(`bad produce result ${JSON.stringify(result)}`)
+      const base = BigInt(meta.baseOffset)
+      chunk.forEach((_r, j) => emit({ i: start + j, partition: 0, offset: (base + BigInt(j)).toString() }))
+    }
+  } finally {
+    await producer.disconnect()
+  }
+}
+
+async function create (options) {
+  const admin = client(options).admin()
+  await admin.connect()
+  try {
+    const created = await admin.createTopics({
+      topics: [{ topic: required(options, 'topic'), numPartitions: Number(options.partitions || 1), replicationFactor: 1 }],
+      waitForLeaders: true,
+      timeout: 30000
+    })
+    emit({ created })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+async function remove (options) {
+  const admin = client(options).admin()
+  await admin.connect()
+  try {
+    await admin.deleteTopics({ topics: [required(options, 'topic')], timeout: 30000 })
+    emit({ deleted: options.topic })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+async function list (options) {
+  const admin = client(options).admin()
+  await admin.connect()
+  try {
+    emit({ topics: await admin.listTopics() })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+const { command, options } = parseArgs(process.argv.slice(2))
+const commands = { produce, create, delete: remove, list }
+if (!commands[command]) {
+  process.stderr.write(`unknown command ${command}\n`)
+  process.exit(2)
+}
+run(() => commands[command](options))
