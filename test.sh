@@ -37,28 +37,18 @@ if [ "$need_apt" -eq 1 ]; then
   as_root apt-get install -y -q --no-install-recommends "${APT_PACKAGES[@]}"
 fi
 
-# --- 2. Node clients: kafkajs 2.2.4, @platformatic/kafka 1.35.x, kafkajs codecs -----------------------------
-# tests/interop/node/package.json pins them; package-lock.json makes the install reproducible. A stamp
-# with the lock's hash avoids reinstalling when nothing changed.
-NODE_DIR="$ROOT/tests/interop/node"
-if [ -f "$NODE_DIR/package-lock.json" ]; then
+# --- 2. npm packages: the Node Kafka clients (kafkajs 2.2.4, @platformatic/kafka 1.35.x, kafkajs codecs) and
+# Azurite with the official @azure/storage-blob SDK. Each folder's package-lock.json makes the install
+# reproducible; a stamp with the lock's hash avoids reinstalling when nothing changed.
+for NODE_DIR in "$ROOT/tests/interop/node" "$ROOT/tests/interop/azure"; do
   lock_hash="$(sha256sum "$NODE_DIR/package-lock.json" | cut -d' ' -f1)"
-else
-  lock_hash="no-lock"
-fi
-stamp="$NODE_DIR/node_modules/.runnel-installed"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
-  log "installing Node.js clients in tests/interop/node"
-  (
-    cd "$NODE_DIR"
-    if [ -f package-lock.json ]; then
-      npm ci --no-audit --no-fund
-    else
-      npm install --no-audit --no-fund
-    fi
-  )
-  echo "$lock_hash" >"$stamp"
-fi
+  stamp="$NODE_DIR/node_modules/.runnel-installed"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+    log "installing npm packages in ${NODE_DIR#"$ROOT"/}"
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund)
+    echo "$lock_hash" >"$stamp"
+  fi
+done
 
 # --- 3. Build -------------------------------------------------------------------------------------------
 log "dotnet build Runnel.slnx -c Release"
