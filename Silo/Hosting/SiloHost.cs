@@ -1,12 +1,14 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Runnel.Grains;
+using Runnel.Grains.Groups;
 using Runnel.Grains.Partitions;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Silo.Diagnostics;
 using Runnel.Silo.Kafka;
 using Runnel.Silo.Kafka.Handlers;
+using Runnel.Silo.Kafka.Handlers.Groups;
 using Runnel.Silo.Runtime;
 
 namespace Runnel.Silo.Hosting;
@@ -53,6 +55,7 @@ public sealed class SiloHost : IAsyncDisposable
         {
             grains.Register<IPartitionGrain>("partition", (sp, key) => ActivatorUtilities.CreateInstance<PartitionGrain>(sp));
             grains.Register<ITopicGrain>("topic", (sp, key) => ActivatorUtilities.CreateInstance<TopicGrain>(sp));
+            grains.Register<IGroupGrain>("group", (sp, key) => ActivatorUtilities.CreateInstance<GroupGrain>(sp));
         });
         services.AddSingleton(sp => BrokerSettings(options));
         services.AddSingleton<PartitionDirectory>();
@@ -72,11 +75,27 @@ public sealed class SiloHost : IAsyncDisposable
         services.AddSingleton<IKafkaApiHandler, IncrementalAlterConfigsHandler>();
         services.AddSingleton<IKafkaApiHandler, InitProducerIdHandler>();
         services.AddSingleton<IKafkaApiHandler, FindCoordinatorHandler>();
+        services.AddSingleton(_ => GroupSettings.FromEnvironment(Environment.GetEnvironmentVariable));
+        services.AddSingleton<OffsetStore>();
+        services.AddSingleton<GroupDirectory>();
+        services.AddHostedService<OffsetStoreLoader>();
+        services.AddHostedService<OffsetRetention>();
+        services.AddSingleton<IKafkaApiHandler, JoinGroupHandler>();
+        services.AddSingleton<IKafkaApiHandler, SyncGroupHandler>();
+        services.AddSingleton<IKafkaApiHandler, HeartbeatHandler>();
+        services.AddSingleton<IKafkaApiHandler, LeaveGroupHandler>();
+        services.AddSingleton<IKafkaApiHandler, OffsetCommitHandler>();
+        services.AddSingleton<IKafkaApiHandler, OffsetFetchHandler>();
+        services.AddSingleton<IKafkaApiHandler, DescribeGroupsHandler>();
+        services.AddSingleton<IKafkaApiHandler, ListGroupsHandler>();
+        services.AddSingleton<IKafkaApiHandler, DeleteGroupsHandler>();
+        services.AddSingleton<IKafkaApiHandler, OffsetDeleteHandler>();
         services.AddSingleton<KafkaConnectionHandler>();
         services.AddHealthChecks();
 
         WebApplication app = builder.Build();
         AdminEndpoints.Map(app);
+        GroupEndpoints.Map(app);
         return new SiloHost(app, options);
     }
 

@@ -95,7 +95,7 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
         {
             Name = topic.Name,
             TopicId = topic.TopicId,
-            IsInternal = false,
+            IsInternal = Runnel.Grains.Groups.OffsetsTopic.IsInternal(topic.Name),
         };
         for (int p = 0; p < topic.PartitionCount; p++)
         {

@@ -1,0 +1,148 @@
+using System.Text;
+using Runnel.Grains.Metadata;
+using Runnel.Protocol;
+
+namespace Runnel.Grains.Groups;
+
+public sealed partial class GroupGrain
+{
+    public async Task<IReadOnlyList<ErrorCode>> CommitOffsetsAsync(OffsetCommitCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var errors = new ErrorCode[call.Offsets.Count];
+        ErrorCode groupError = CheckCommit(call);
+        if (groupError != ErrorCode.None)
+        {
+            Array.Fill(errors, groupError);
+            return errors;
+        }
+
+        long now = WallClockMs;
+        var changes = new List<KeyValuePair<GroupTopicPartition, CommittedOffset?>>(call.Offsets.Count);
+        var accepted = new List<int>(call.Offsets.Count);
+        for (int i = 0; i < call.Offsets.Count; i++)
+        {
+            OffsetCommitEntry entry = call.Offsets[i];
+            if (!_topics.TryGetTopic(entry.Topic, out TopicMetadata? topic) || entry.Partition < 0 || entry.Partition >= topic.PartitionCount)
+            {
+                errors[i] = ErrorCode.UnknownTopicOrPartition;
+            }
+            else if (entry.Metadata is not null && Encoding.UTF8.GetByteCount(entry.Metadata) > _settings.MaxMetadataBytes)
+            {
+                errors[i] = ErrorCode.OffsetMetadataTooLarge;
+            }
+            else
+            {
+                changes.Add(new(new GroupTopicPartition(entry.Topic, entry.Partition), new CommittedOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata ?? string.Empty, now)));
+                accepted.Add(i);
+            }
+        }
+
+        ErrorCode written = await _offsets.WriteAsync(GroupId, changes);
+        foreach (int i in accepted)
+        {
+            errors[i] = written;
+        }
+
+        if (written == ErrorCode.None && _members.Count == 0)
+        {
+            // A standalone (assign()-style) committer makes the group exist, as an empty group.
+            Publish();
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Kafka's rules: a commit without a generation is for groups without members (standalone consumers); otherwise
+    /// the member must be known, of the current generation, and not in the middle of forming a new one. Commits
+    /// during PreparingRebalance are allowed: that is when members commit what they consumed before rejoining.
+    /// </summary>
+    private ErrorCode CheckCommit(OffsetCommitCall call)
+    {
+        if (call.GenerationId < 0 && _members.Count == 0)
+        {
+            return ErrorCode.None;
+        }
+
+        ErrorCode error = CheckMember(call.GenerationId, call.MemberId, call.GroupInstanceId, out GroupMember? member);
+        if (error != ErrorCode.None)
+        {
+            return error;
+        }
+
+        if (_state == GroupState.CompletingRebalance)
+        {
+            return ErrorCode.RebalanceInProgress;
+        }
+
+        member!.KeepAlive(Now);
+        return ErrorCode.None;
+    }
+
+    public async Task<(ErrorCode Error, IReadOnlyList<ErrorCode> Partitions)> DeleteOffsetsAsync(IReadOnlyList<GroupTopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (!_directory.Contains(GroupId))
+        {
+            return (ErrorCode.GroupIdNotFound, []);
+        }
+
+        if (_members.Count > 0 && _protocolType != ConsumerProtocol.ProtocolType)
+        {
+            return (ErrorCode.NonEmptyGroup, []);
+        }
+
+        HashSet<string> subscribed = _members.Values
+            .SelectMany(m => ConsumerProtocol.SubscribedTopics(m.MetadataFor(_protocolName)))
+            .ToHashSet(StringComparer.Ordinal);
+        var errors = new ErrorCode[partitions.Count];
+        var tombstones = new List<KeyValuePair<GroupTopicPartition, CommittedOffset?>>();
+        for (int i = 0; i < partitions.Count; i++)
+        {
+            GroupTopicPartition partition = partitions[i];
+            if (!_topics.TryGetTopic(partition.Topic, out TopicMetadata? topic) || partition.Partition < 0 || partition.Partition >= topic.PartitionCount)
+            {
+                errors[i] = ErrorCode.UnknownTopicOrPartition;
+            }
+            else if (subscribed.Contains(partition.Topic))
+            {
+                errors[i] = ErrorCode.GroupSubscribedToTopic;
+            }
+            else if (_offsets.TryGet(GroupId, partition.Topic, partition.Partition, out _))
+            {
+                tombstones.Add(new(partition, null));
+            }
+        }
+
+        ErrorCode written = await _offsets.WriteAsync(GroupId, tombstones);
+        return (written, errors);
+    }
+
+    public async Task<int> ExpireOffsetsAsync()
+    {
+        if (_members.Count > 0 || _pendingMembers.Count > 0)
+        {
+            return 0;
+        }
+
+        // An offset expires once the retention has passed both since its commit and since the group became empty.
+        long cutoff = WallClockMs - (long)_settings.OffsetsRetention.TotalMilliseconds;
+        var expired = _offsets.GetAll(GroupId)
+            .Where(e => Math.Max(e.Value.CommitTimestampMs, _emptySinceMs) < cutoff)
+            .Select(e => new KeyValuePair<GroupTopicPartition, CommittedOffset?>(e.Key, null))
+            .ToList();
+        if (await _offsets.WriteAsync(GroupId, expired) != ErrorCode.None)
+        {
+            return 0;
+        }
+
+        if (!_offsets.HasOffsets(GroupId))
+        {
+            _directory.Remove(GroupId);
+            Context.DeactivateOnIdle();
+        }
+
+        return expired.Count;
+    }
+}

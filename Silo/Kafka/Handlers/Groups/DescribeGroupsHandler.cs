@@ -1,0 +1,80 @@
+using Runnel.Grains;
+using Runnel.Grains.Groups;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+using Runnel.Runtime;
+
+namespace Runnel.Silo.Kafka.Handlers.Groups;
+
+/// <summary>DescribeGroups: state, protocol and members; an unknown group is "Dead" without error, as in Kafka.</summary>
+public sealed class DescribeGroupsHandler : KafkaApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>
+{
+    // READ, DELETE and DESCRIBE (Kafka's AclOperation codes 3, 6, 8): what anyone may do without ACLs.
+    private const int GroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
+
+    private readonly IGrainFactory _grains;
+    private readonly GroupDirectory _directory;
+    private readonly OffsetStore _offsets;
+
+    public DescribeGroupsHandler(IGrainFactory grains, GroupDirectory directory, OffsetStore offsets)
+    {
+        _grains = grains;
+        _directory = directory;
+        _offsets = offsets;
+    }
+
+    public override ApiKey Key => ApiKey.DescribeGroups;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 5;
+
+    protected override async ValueTask<DescribeGroupsResponse?> HandleAsync(RequestContext context, DescribeGroupsRequest request, CancellationToken cancellationToken)
+    {
+        await _offsets.WhenLoaded.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var response = new DescribeGroupsResponse();
+        foreach (string groupId in request.Groups)
+        {
+            var described = new DescribeGroupsResponse.DescribedGroup
+            {
+                GroupId = groupId,
+                GroupState = GroupState.Dead.Name(),
+                AuthorizedOperations = request.IncludeAuthorizedOperations ? GroupOperations : int.MinValue,
+            };
+            response.Groups.Add(described);
+            if (groupId.Length == 0)
+            {
+                described.ErrorCode = (short)ErrorCode.InvalidGroupId;
+                continue;
+            }
+
+            // Unknown ids are answered without activating a grain for them.
+            if (!_directory.Contains(groupId))
+            {
+                continue;
+            }
+
+            GroupDescription group = await _grains.GetGrain<IGroupGrain>(groupId).InvokeAsync(g => g.DescribeAsync(), cancellationToken).ConfigureAwait(false);
+            described.GroupState = group.State;
+            described.ProtocolType = group.ProtocolType;
+            described.ProtocolData = group.ProtocolName;
+            foreach (GroupMemberDescription member in group.Members)
+            {
+                described.Members.Add(new()
+                {
+                    MemberId = member.MemberId,
+                    GroupInstanceId = member.GroupInstanceId,
+                    ClientId = member.ClientId,
+                    ClientHost = member.ClientHost,
+                    MemberMetadata = member.Metadata,
+                    MemberAssignment = member.Assignment,
+                });
+            }
+        }
+
+        return response;
+    }
+
+    protected override ErrorCode FirstError(DescribeGroupsResponse response)
+        => (ErrorCode)(response.Groups.FirstOrDefault(g => g.ErrorCode != 0)?.ErrorCode ?? 0);
+}

@@ -1,0 +1,34 @@
+using Runnel.Grains;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+using Runnel.Runtime;
+
+namespace Runnel.Silo.Kafka.Handlers.Groups;
+
+/// <summary>Heartbeat: keeps a member's session alive and tells it (REBALANCE_IN_PROGRESS) when to rejoin.</summary>
+public sealed class HeartbeatHandler : KafkaApiHandler<HeartbeatRequest, HeartbeatResponse>
+{
+    private readonly IGrainFactory _grains;
+
+    public HeartbeatHandler(IGrainFactory grains) => _grains = grains;
+
+    public override ApiKey Key => ApiKey.Heartbeat;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 4;
+
+    protected override async ValueTask<HeartbeatResponse?> HandleAsync(RequestContext context, HeartbeatRequest request, CancellationToken cancellationToken)
+    {
+        if (request.GroupId.Length == 0)
+        {
+            return new HeartbeatResponse { ErrorCode = (short)ErrorCode.InvalidGroupId };
+        }
+
+        ErrorCode error = await _grains.GetGrain<IGroupGrain>(request.GroupId)
+            .InvokeAsync(g => g.HeartbeatAsync(request.GenerationId, request.MemberId, request.GroupInstanceId), cancellationToken).ConfigureAwait(false);
+        return new HeartbeatResponse { ErrorCode = (short)error };
+    }
+
+    protected override ErrorCode FirstError(HeartbeatResponse response) => (ErrorCode)response.ErrorCode;
+}
