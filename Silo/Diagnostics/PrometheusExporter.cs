@@ -36,8 +36,9 @@ public sealed class PrometheusExporter : IDisposable
     {
         var key = new SeriesKey(instrument, FormatLabels(tags));
         Series series = _series.GetOrAdd(key, static k => new Series());
-        if (instrument is ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double>)
+        if (instrument.IsObservable)
         {
+            // Observable instruments report their current value (a total for observable counters) at each collection.
             series.Set(value);
         }
         else
@@ -84,7 +85,8 @@ public sealed class PrometheusExporter : IDisposable
         }
     }
 
-    private static bool IsCounter(Instrument instrument) => instrument is Counter<long> or Counter<int> or Counter<double>;
+    private static bool IsCounter(Instrument instrument)
+        => instrument is Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double>;
 
     private static string MetricName(Instrument instrument)
     {

@@ -14,9 +14,9 @@ public sealed class SiloMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _rejected;
-    private readonly Counter<long> _bytesIn;
-    private readonly Counter<long> _bytesOut;
-    private readonly UpDownCounter<long> _connections;
+    private long _bytesIn;
+    private long _bytesOut;
+    private long _connections;
     private readonly string[] _apiNames;
     private readonly string[] _errorNames;
 
@@ -25,15 +25,13 @@ public sealed class SiloMetrics : IDisposable
         _meter = meterFactory.Create(MeterName);
         _requests = _meter.CreateCounter<long>("runnel.kafka.requests", "{request}", "Kafka requests answered, by API and error code.");
         _rejected = _meter.CreateCounter<long>("runnel.kafka.requests.rejected", "{request}", "Requests refused before decoding, by reason; the connection is closed.");
-        _bytesIn = _meter.CreateCounter<long>("runnel.kafka.bytes.received", "By", "Bytes of Kafka requests received.");
-        _bytesOut = _meter.CreateCounter<long>("runnel.kafka.bytes.sent", "By", "Bytes of Kafka responses sent.");
-        _connections = _meter.CreateUpDownCounter<long>("runnel.kafka.connections", "{connection}", "Open Kafka connections.");
+        // Observed rather than pushed: the hot path pays one interlocked add, and the series exist (at zero) from
+        // start-up whenever the exporter begins listening.
+        _meter.CreateObservableCounter("runnel.kafka.bytes.received", () => Volatile.Read(ref _bytesIn), "By", "Bytes of Kafka requests received.");
+        _meter.CreateObservableCounter("runnel.kafka.bytes.sent", () => Volatile.Read(ref _bytesOut), "By", "Bytes of Kafka responses sent.");
+        _meter.CreateObservableUpDownCounter("runnel.kafka.connections", () => Volatile.Read(ref _connections), "{connection}", "Open Kafka connections.");
         _apiNames = BuildApiNames();
 
-        // Publish the unlabelled series at zero, so a scrape of a fresh silo shows them before the first connection.
-        _bytesIn.Add(0);
-        _bytesOut.Add(0);
-        _connections.Add(0);
         _errorNames = BuildErrorNames();
     }
 
@@ -46,13 +44,13 @@ public sealed class SiloMetrics : IDisposable
 
     public void RequestRejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    public void BytesReceived(long count) => _bytesIn.Add(count);
+    public void BytesReceived(long count) => Interlocked.Add(ref _bytesIn, count);
 
-    public void BytesSent(long count) => _bytesOut.Add(count);
+    public void BytesSent(long count) => Interlocked.Add(ref _bytesOut, count);
 
-    public void ConnectionOpened() => _connections.Add(1);
+    public void ConnectionOpened() => Interlocked.Increment(ref _connections);
 
-    public void ConnectionClosed() => _connections.Add(-1);
+    public void ConnectionClosed() => Interlocked.Decrement(ref _connections);
 
     private string ApiName(short apiKey)
         => apiKey >= 0 && apiKey < _apiNames.Length && _apiNames[apiKey] is { } name ? name : "Unknown";

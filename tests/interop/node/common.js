@@ -47,9 +47,11 @@ function run (main, deadlineMs = 120000) {
     process.exit(3)
   }, deadlineMs)
   timer.unref()
-  main().then(() => process.exit(0), err => {
+  // process.exit() drops stdout writes still queued for a pipe, so exit only once they are flushed.
+  const exitAfterFlush = code => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
+  main().then(() => exitAfterFlush(0), err => {
     process.stderr.write(`${err && err.stack ? err.stack : err}\n`)
-    process.exit(1)
+    exitAfterFlush(1)
   })
 }
 
