@@ -39,7 +39,8 @@ public sealed partial class KafkaConnectionHandler : ConnectionHandler
         LogConnected(_logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
         try
         {
-            await ServeAsync(connection.Transport.Input, connection.Transport.Output, connection.ConnectionClosed).ConfigureAwait(false);
+            var session = new ConnectionSession { ClientHost = connection.RemoteEndPoint is System.Net.IPEndPoint ip ? "/" + ip.Address : string.Empty };
+            await ServeAsync(connection.Transport.Input, connection.Transport.Output, session, connection.ConnectionClosed).ConfigureAwait(false);
         }
         catch (ConnectionResetException)
         {
@@ -62,9 +63,8 @@ public sealed partial class KafkaConnectionHandler : ConnectionHandler
         }
     }
 
-    private async Task ServeAsync(PipeReader input, PipeWriter output, CancellationToken closed)
+    private async Task ServeAsync(PipeReader input, PipeWriter output, ConnectionSession session, CancellationToken closed)
     {
-        var session = new ConnectionSession();
         while (true)
         {
             ReadResult result = await input.ReadAsync(closed).ConfigureAwait(false);
@@ -230,9 +230,12 @@ public static class RejectReason
     public const string TruncatedFrame = "truncated_frame";
 }
 
-/// <summary>Per-connection state the handlers may need (client software name from ApiVersions v3).</summary>
+/// <summary>Per-connection state the handlers may need (the client's address, its software name from ApiVersions v3).</summary>
 public sealed class ConnectionSession
 {
+    /// <summary>The client's address as Kafka shows it in DescribeGroups ("/127.0.0.1").</summary>
+    public string ClientHost { get; init; } = string.Empty;
+
     public string? ClientSoftwareName { get; set; }
 
     public string? ClientSoftwareVersion { get; set; }

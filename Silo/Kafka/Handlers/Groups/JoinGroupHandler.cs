@@ -34,7 +34,7 @@ public sealed class JoinGroupHandler : KafkaApiHandler<JoinGroupRequest, JoinGro
             request.MemberId,
             version >= 5 ? request.GroupInstanceId : null,
             context.ClientId ?? string.Empty,
-            string.Empty,
+            context.Session.ClientHost,
             request.SessionTimeoutMs,
             version >= 1 ? request.RebalanceTimeoutMs : request.SessionTimeoutMs, // v0 has no rebalance timeout: Kafka uses the session timeout
             request.ProtocolType,
