@@ -34,6 +34,9 @@ public sealed class ConsumerGroupFailoverTests(SiloFixture fixture, ITestOutputH
     [Fact]
     public Task PlatformaticGroupMembersTakeOverAKilledMembersPartitions() => RunAsync("platformatic");
 
+    [Fact]
+    public Task RunnelClientGroupMembersTakeOverAKilledMembersPartitions() => RunAsync("runnel-client");
+
     private async Task RunAsync(string client)
     {
         var topic = TestData.UniqueTopic("failover-" + client);

@@ -11,6 +11,10 @@ public static class GroupMembers
 {
     public static string Scripts => Path.Combine(RepoPaths.Root, "tests", "interop", "groups");
 
+    /// <summary>The Runnel.Client group member (tests/Runnel.Client.GroupMember), built with the solution.</summary>
+    public static string RunnelClientMember => Path.Combine(
+        RepoPaths.Root, "tests", "Runnel.Client.GroupMember", "bin", RepoPaths.Configuration, "net10.0", "Runnel.Client.GroupMember.dll");
+
     /// <summary>Starts one member of <paramref name="group"/> with client id <paramref name="clientId"/>; the caller disposes (SIGKILL) it.</summary>
     public static RunningProcess Start(string client, SiloProcess silo, string topic, string group, string clientId, int sessionTimeoutMs, string? instanceId = null)
     {
@@ -29,6 +33,7 @@ public static class GroupMembers
                 [Path.Combine(Scripts, "confluent_group.py"), .. common, .. instanceId is null ? Array.Empty<string>() : ["--instance-id", instanceId]], Scripts, python),
             "kafkajs" => RunningProcess.Start("node", [Path.Combine(Scripts, "kafkajs-group.js"), .. common], Scripts),
             "platformatic" => RunningProcess.Start("node", [Path.Combine(Scripts, "platformatic-group.mjs"), .. common], Scripts),
+            "runnel-client" => RunningProcess.Start("dotnet", [RunnelClientMember, .. common]),
             _ => throw new ArgumentException($"unknown client {client}", nameof(client)),
         };
     }
