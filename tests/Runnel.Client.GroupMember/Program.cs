@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Runnel.Client;
+using Runnel.Client.Consumer;
 
 // A consumer-group member for the failover tests, with the same output as the other clients' drivers:
 //   Runnel.Client.GroupMember --bootstrap H:P --topic T --group G --client-id C [--session-timeout-ms 6000]
