@@ -22,7 +22,15 @@ public interface IPartitionReader
     /// <paramref name="destination"/>, up to <paramref name="maxBytes"/>; the first batch is copied even when larger
     /// if <paramref name="allowOversizedFirstBatch"/> (KIP-74), so a consumer never stalls on a big batch.
     /// </summary>
+    /// <remarks>Blocks the calling thread when the data is not in memory; prefer <see cref="ReadAsync"/>.</remarks>
     FetchRead Read(long offset, int maxBytes, bool allowOversizedFirstBatch, IBufferWriter<byte> destination);
+
+    /// <summary>
+    /// <see cref="Read"/> over every tier: memory, the local segment file, or the blob tier below the local start
+    /// (ranged reads with read-ahead). Completes synchronously when the batches are in memory. A failing blob tier
+    /// answers KAFKA_STORAGE_ERROR (clients retry).
+    /// </summary>
+    ValueTask<FetchRead> ReadAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, IBufferWriter<byte> destination, CancellationToken cancellationToken);
 
     /// <summary>The first offset whose timestamp is at or after <paramref name="timestamp"/>, for ListOffsets.</summary>
     OffsetLookup OffsetForTimestamp(long timestamp);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Runnel.Grains.Producers;
 using Runnel.Grains.Storage;
 using Runnel.Grains.Metadata;
+using Runnel.Grains.Tiering;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
 using Runnel.Records;
@@ -12,6 +13,8 @@ namespace Runnel.Grains.Partitions;
 /// <summary>
 /// A partition's leader: owns its <see cref="PartitionLog"/>. Appends run as turns, so idempotence checks and
 /// offset assignment see one writer; reads go through the <see cref="PartitionReader"/> it registers.
+/// A timer turn rolls an idle tail, applies retention and local retention and starts the background tiering
+/// pass (<see cref="PartitionTiering"/>), which uploads outside the grain's turns.
 /// </summary>
 public sealed partial class PartitionGrain : Grain, IPartitionGrain
 {
@@ -22,14 +25,18 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     private readonly TopicService _topics;
     private readonly PartitionDirectory _directory;
     private readonly ILogger<PartitionGrain> _logger;
+    private readonly TieredStorage _storage;
     private readonly AppendSignal _signal = new();
+    private PartitionTiering? _tiering;
     private PartitionLog? _log;
     private PartitionReader? _reader;
     private string _topic = string.Empty;
+    private Guid _topicId;
     private int _partition;
 
-    public PartitionGrain(BrokerSettings settings, TopicService topics, PartitionDirectory directory, ILogger<PartitionGrain> logger)
+    public PartitionGrain(BrokerSettings settings, TopicService topics, PartitionDirectory directory, TieredStorage storage, ILogger<PartitionGrain> logger)
     {
+        _storage = storage;
         _settings = settings;
         _topics = topics;
         _directory = directory;
@@ -38,7 +45,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
 
     private PartitionLog Log => _log ?? throw new InvalidOperationException("The partition log is not open.");
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_topic, _partition) = PartitionKey.Parse(GrainId.Key);
         if (!_topics.TryGetTopic(_topic, out TopicMetadata? topic) || _partition >= topic.PartitionCount)
@@ -46,7 +53,14 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
             throw new InvalidOperationException($"Partition {_partition} of topic '{_topic}' does not exist.");
         }
 
-        _log = PartitionLog.Open(_topics.PartitionPath(topic, _partition), LogOptionsFor(topic));
+        _topicId = topic.TopicId;
+
+        // The manifest is read even when the topic no longer uploads: it still says where older data lives.
+        _tiering = _storage.CreatePartition(topic, _partition);
+        LogTierContext tier = await _tiering.LoadAsync(cancellationToken);
+        _log = PartitionLog.Open(_topics.PartitionPath(topic, _partition), LogOptionsFor(topic), tier);
+        _tiering.Attach(_log);
+        _storage.Track(_log);
         _reader = new PartitionReader(_topic, _partition, _log, _signal);
         _directory.Register(_reader);
 
@@ -54,8 +68,8 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         Context.KeepAlive();
         Context.RegisterTimer(FlushAsync, TimeSpan.FromMilliseconds(Math.Max(_settings.FlushIntervalMs, 10)), TimeSpan.FromMilliseconds(Math.Max(_settings.FlushIntervalMs, 10)));
         Context.RegisterTimer(ApplyRetentionAsync, _settings.RetentionCheckInterval, _settings.RetentionCheckInterval);
+        Context.RegisterTimer(TierAsync, _storage.Options.Interval, _storage.Options.Interval);
         LogOpened(_logger, _topic, _partition, _log.LogStartOffset, _log.HighWatermark);
-        return Task.CompletedTask;
     }
 
     public Task<AppendOutcome> AppendAsync(ReadOnlyMemory<byte> batches, short acks)
@@ -136,20 +150,21 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         return Task.CompletedTask;
     }
 
-    public Task DeleteAsync()
+    public async Task DeleteAsync()
     {
-        Close();
+        await CloseAsync();
+        if (!_topics.TryGetTopic(_topicId, out _))
+        {
+            // The topic is gone from metadata (DeleteTopics): its blobs go too.
+            _storage.DeletePartitionInBackground(_topicId, _partition);
+        }
+
         Context.DeactivateOnIdle();
-        return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        Close();
-        return Task.CompletedTask;
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => CloseAsync();
 
-    private void Close()
+    private async Task CloseAsync()
     {
         if (_reader is not null)
         {
@@ -157,8 +172,14 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
             _reader = null;
         }
 
+        if (_tiering is not null)
+        {
+            await _tiering.DisposeAsync();
+        }
+
         if (_log is not null)
         {
+            _storage.Untrack(_log);
             _log.Dispose();
             _log = null;
         }
@@ -173,6 +194,24 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     private Task ApplyRetentionAsync(CancellationToken cancellationToken)
     {
         _log?.ApplyRetention();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The tiering tick, a turn: roll a tail idle past segment.ms, apply local retention, keep the hot cache within
+    /// budget, and start a background upload pass (never awaited here).
+    /// </summary>
+    private Task TierAsync(CancellationToken cancellationToken)
+    {
+        if (_log is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        _log.RollIfDue();
+        _log.DropLocalCopies();
+        _storage.Cache.EvictIfOverBudget();
+        _tiering?.Kick();
         return Task.CompletedTask;
     }
 

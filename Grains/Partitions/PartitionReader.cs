@@ -1,5 +1,7 @@
 using System.Buffers;
+using Runnel.Grains.BlobStorage;
 using Runnel.Grains.Storage;
+using Runnel.Protocol;
 
 namespace Runnel.Grains.Partitions;
 
@@ -28,6 +30,23 @@ internal sealed class PartitionReader : IPartitionReader
     public FetchRead Read(long offset, int maxBytes, bool allowOversizedFirstBatch, IBufferWriter<byte> destination)
     {
         LogReadResult read = _log.Read(offset, maxBytes, allowOversizedFirstBatch);
+        read.CopyTo(destination);
+        return new FetchRead(read.Error, read.SizeInBytes, read.HighWatermark, read.LogStartOffset);
+    }
+
+    public async ValueTask<FetchRead> ReadAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, IBufferWriter<byte> destination, CancellationToken cancellationToken)
+    {
+        LogReadResult read;
+        try
+        {
+            ValueTask<LogReadResult> pending = _log.ReadAsync(offset, maxBytes, allowOversizedFirstBatch, cancellationToken);
+            read = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or BlobStoreException)
+        {
+            return new FetchRead(ErrorCode.KafkaStorageError, 0, _log.HighWatermark, _log.LogStartOffset);
+        }
+
         read.CopyTo(destination);
         return new FetchRead(read.Error, read.SizeInBytes, read.HighWatermark, read.LogStartOffset);
     }

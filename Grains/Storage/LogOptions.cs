@@ -30,6 +30,18 @@ public sealed record LogOptions
     /// <summary>retention.bytes: oldest sealed segments are deleted while the log stays at least this big; -1 = no limit.</summary>
     public long RetentionBytes { get; init; } = -1;
 
+    /// <summary>
+    /// local.retention.bytes, resolved: once uploaded to the blob tier, the oldest sealed segments lose their local file
+    /// while the local files would still hold at least this much; -1 = no local size limit.
+    /// </summary>
+    public long LocalRetentionBytes { get; init; } = -1;
+
+    /// <summary>local.retention.ms, resolved: uploaded sealed segments older than this lose their local file; -1 = no time limit.</summary>
+    public long LocalRetentionMs { get; init; } = TopicConfigCatalog.DefaultRetentionMs;
+
+    /// <summary>remote.storage.enable: sealed segments are uploaded to the blob tier (when the silo has one). Default true.</summary>
+    public bool RemoteStorageEnabled { get; init; } = true;
+
     /// <summary>max.message.bytes: the largest batch (including its 12-byte log overhead) an append accepts.</summary>
     public int MaxMessageBytes { get; init; } = TopicConfigCatalog.DefaultMaxMessageBytes;
 
@@ -57,6 +69,9 @@ public sealed record LogOptions
             RetentionBytes = config.RetentionBytes,
             MaxMessageBytes = config.MaxMessageBytes,
             FlushIntervalMs = config.FlushMs,
+            LocalRetentionBytes = config.EffectiveLocalRetentionBytes,
+            LocalRetentionMs = config.EffectiveLocalRetentionMs,
+            RemoteStorageEnabled = config.RemoteStorageEnable,
         };
     }
 }

@@ -9,12 +9,16 @@ namespace Runnel.Grains.Storage;
 /// </summary>
 internal static class LogRecovery
 {
-    public static PartitionLog Open(string directory, LogOptions options, TimeProvider time)
+    public static PartitionLog Open(string directory, LogOptions options, TimeProvider time, LogTierContext tier)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         System.IO.Directory.CreateDirectory(directory);
-        long logStartOffset = LogStartCheckpoint.Read(directory);
+
+        // The manifest's log start counts too: retention may have moved it on another silo, or before this folder was lost.
+        long logStartOffset = Math.Max(LogStartCheckpoint.Read(directory), tier.RemoteLogStartOffset);
+        IReadOnlyList<RemoteSegmentInfo> remote = tier.RemoteSegments;
+        long remoteEndOffset = remote.Count > 0 ? remote[^1].NextOffset : 0;
         var producers = new ProducerStateTable();
         var segments = new List<LogSegment>();
         bool directoryChanged = false;
@@ -34,17 +38,19 @@ internal static class LogRecovery
                 if (segments.Count > 0)
                 {
                     segments[^1].Seal();
+                    tier.Cache?.Admit(segments[^1]);
                 }
 
-                segments.Add(LogSegment.Recover(path, baseOffset, options, producers, out bool truncated));
+                segments.Add(LogSegment.Recover(path, baseOffset, options, producers, tier.Cache, out bool truncated));
                 discardRest = truncated;
             }
 
             long logEndOffset = segments.Count > 0 ? segments[^1].NextOffset : logStartOffset;
-            if (logStartOffset > logEndOffset)
+            if (logStartOffset > logEndOffset || (remote.Count > 0 && logEndOffset < remoteEndOffset))
             {
-                // The checkpoint is ahead of the data (only a machine crash can lose acknowledged tail bytes):
-                // offsets continue at the checkpoint so none is ever handed out twice.
+                // The checkpoint is ahead of the data (only a machine crash can lose acknowledged tail bytes), or the
+                // folder is behind the blob tier (emptied, or an old copy): offsets continue after what the
+                // checkpoint and the manifest record, so none is ever handed out twice.
                 directoryChanged |= DeleteAll(segments, segments.Count);
             }
 
@@ -56,9 +62,11 @@ internal static class LogRecovery
             }
 
             directoryChanged |= DeleteAll(segments, below);
+            List<LogSegment> remoteOnly = RemoteOnlySegments(directory, options, tier, segments, logStartOffset);
             if (segments.Count == 0)
             {
-                segments.Add(LogSegment.Create(directory, logStartOffset, options, time.GetUtcNow().ToUnixTimeMilliseconds()));
+                long nextOffset = Math.Max(logStartOffset, remoteEndOffset);
+                segments.Add(LogSegment.Create(directory, nextOffset, options, time.GetUtcNow().ToUnixTimeMilliseconds(), tier.Cache));
                 directoryChanged = true;
             }
 
@@ -67,8 +75,9 @@ internal static class LogRecovery
                 DurableFile.SyncDirectory(directory);
             }
 
+            segments.InsertRange(0, remoteOnly);
             logStartOffset = Math.Max(logStartOffset, segments[0].BaseOffset);
-            return PartitionLog.Create(directory, options, time, segments, logStartOffset, producers);
+            return PartitionLog.Create(directory, options, time, segments, logStartOffset, producers, tier);
         }
         catch
         {
@@ -79,6 +88,43 @@ internal static class LogRecovery
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Marks local segments the manifest already lists as uploaded, and returns the manifest's segments below the
+    /// first local one (and at or above the log start) as segments readable only from the blob tier.
+    /// </summary>
+    private static List<LogSegment> RemoteOnlySegments(string directory, LogOptions options, LogTierContext tier, List<LogSegment> local, long logStartOffset)
+    {
+        var remoteOnly = new List<LogSegment>();
+        long firstLocal = local.Count > 0 ? local[0].BaseOffset : long.MaxValue;
+        int next = 0;
+        foreach (RemoteSegmentInfo info in tier.RemoteSegments)
+        {
+            if (info.NextOffset <= logStartOffset)
+            {
+                continue;
+            }
+
+            if (info.BaseOffset < firstLocal && info.NextOffset <= firstLocal)
+            {
+                remoteOnly.Add(LogSegment.FromRemote(directory, info, options, tier.Cache));
+                continue;
+            }
+
+            while (next < local.Count && local[next].BaseOffset < info.BaseOffset)
+            {
+                next++;
+            }
+
+            // Only a segment with exactly the same range is the same segment; anything else is uploaded again.
+            if (next < local.Count && local[next].BaseOffset == info.BaseOffset && local[next].NextOffset == info.NextOffset && local[next].IsSealed)
+            {
+                local[next].MarkUploaded(info.Copy);
+            }
+        }
+
+        return remoteOnly;
     }
 
     private static List<(long BaseOffset, string Path)> ListSegmentFiles(string directory)

@@ -12,9 +12,9 @@ internal sealed partial class LogSegment
     /// <paramref name="baseOffset"/>, truncates the file after that prefix (a write torn by a crash), and records
     /// every kept batch in <paramref name="producers"/>.
     /// </summary>
-    public static LogSegment Recover(string path, long baseOffset, LogOptions options, ProducerStateTable producers, out bool truncated)
+    public static LogSegment Recover(string path, long baseOffset, LogOptions options, ProducerStateTable producers, SegmentCache? cache, out bool truncated)
     {
-        SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
         try
         {
             long length = RandomAccess.GetLength(file);
@@ -32,11 +32,12 @@ internal sealed partial class LogSegment
             }
 
             long lastWriteMs = new DateTimeOffset(File.GetLastWriteTimeUtc(path)).ToUnixTimeMilliseconds();
-            var segment = new LogSegment(path, baseOffset, options, file) { LastAppendMs = lastWriteMs };
+            var segment = new LogSegment(path, baseOffset, options, file) { LastAppendMs = lastWriteMs, _cache = cache };
             int valid = segment.IndexRecoveredBytes(data.AsSpan(0, read), producers);
             if (valid > 0)
             {
                 segment.AddChunk(new LogChunk(data, 0));
+                segment.Charge(valid);
                 segment._lastChunkUsed = valid;
                 long firstTimestamp = RecordBatchHeader.Read(data).MaxTimestamp;
                 segment.FirstAppendMs = firstTimestamp >= 0 && firstTimestamp <= lastWriteMs ? firstTimestamp : lastWriteMs;

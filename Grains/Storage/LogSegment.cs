@@ -9,7 +9,7 @@ namespace Runnel.Grains.Storage;
 /// One segment of a partition log: the file <c>{baseOffset:D20}.log</c> holding stored batches back to back, its
 /// bytes in memory as <see cref="LogChunk"/>s, and sparse offset and time indexes. Only the log's single writer
 /// calls the mutating methods; readers see <see cref="State"/>, an immutable snapshot. Once sealed, a segment
-/// never changes, which is the unit the tiered log will upload and evict.
+/// never changes: it is the unit the tiered log uploads, evicts from memory and drops locally (see LogSegment.Tiering).
 /// </summary>
 internal sealed partial class LogSegment : IDisposable
 {
@@ -35,7 +35,7 @@ internal sealed partial class LogSegment : IDisposable
     private long _maxTimestamp = -1;
     private long _offsetOfMaxTimestamp = -1;
 
-    private LogSegment(string path, long baseOffset, LogOptions options, SafeFileHandle file)
+    private LogSegment(string path, long baseOffset, LogOptions options, SafeFileHandle? file)
     {
         FilePath = path;
         BaseOffset = baseOffset;
@@ -76,11 +76,11 @@ internal sealed partial class LogSegment : IDisposable
             && long.TryParse(fileName.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out baseOffset);
     }
 
-    public static LogSegment Create(string directory, long baseOffset, LogOptions options, long nowMs)
+    public static LogSegment Create(string directory, long baseOffset, LogOptions options, long nowMs, SegmentCache? cache = null)
     {
         string path = Path.Combine(directory, FileNameFor(baseOffset));
-        SafeFileHandle file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
-        return new LogSegment(path, baseOffset, options, file) { LastAppendMs = nowMs };
+        SafeFileHandle file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        return new LogSegment(path, baseOffset, options, file) { LastAppendMs = nowMs, _cache = cache };
     }
 
     /// <summary>Whether the next batch of <paramref name="batchSize"/> bytes belongs in a new segment (segment.bytes, segment.ms).</summary>
@@ -103,6 +103,7 @@ internal sealed partial class LogSegment : IDisposable
 
         Register(target, _size);
         _lastChunkUsed = positionInChunk + batch.Length;
+        Charge(batch.Length);
         if (FirstAppendMs < 0)
         {
             FirstAppendMs = nowMs;
@@ -138,6 +139,7 @@ internal sealed partial class LogSegment : IDisposable
     {
         _file?.Dispose();
         _file = null;
+        LeaveCache();
         File.Delete(FilePath);
     }
 
@@ -145,6 +147,7 @@ internal sealed partial class LogSegment : IDisposable
     {
         _file?.Dispose();
         _file = null;
+        LeaveCache();
     }
 
     /// <summary>Adds a batch already in memory at <paramref name="position"/> to the indexes and counters.</summary>

@@ -22,7 +22,22 @@ public sealed partial class PartitionLog
     /// With <paramref name="allowOversizedFirstBatch"/> false (every partition of a Fetch but the first to return
     /// data, as Kafka does), a first batch larger than <paramref name="maxBytes"/> gives an empty result instead.
     /// </summary>
+    /// <remarks>
+    /// Segments not in memory are read from their local file or the blob tier, blocking this thread; callers that can
+    /// await use <see cref="ReadAsync"/>, which does the same without blocking.
+    /// </remarks>
     public LogReadResult Read(long fetchOffset, int maxBytes, bool allowOversizedFirstBatch = true)
+    {
+        ValueTask<LogReadResult> read = ReadAsync(fetchOffset, maxBytes, allowOversizedFirstBatch, CancellationToken.None);
+        return read.IsCompletedSuccessfully ? read.Result : read.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// <see cref="Read"/> for any tier: batches in memory are returned at once (no allocation beyond the slice list);
+    /// a segment evicted from memory is read in ranges from its local file, or from the blob tier below the local
+    /// start, with read-ahead. One call returns batches of one cold segment at most.
+    /// </summary>
+    public async ValueTask<LogReadResult> ReadAsync(long fetchOffset, int maxBytes, bool allowOversizedFirstBatch, CancellationToken cancellationToken)
     {
         LogView view = Volatile.Read(ref _view);
         if (fetchOffset < view.LogStartOffset || fetchOffset > view.HighWatermark)
@@ -30,14 +45,44 @@ public sealed partial class PartitionLog
             return LogReadResult.Empty(ErrorCode.OffsetOutOfRange, view);
         }
 
+        for (int s = view.FindSegment(fetchOffset); s < view.Segments.Length; s++)
+        {
+            LogSegment segment = view.Segments[s];
+            if (segment.IsResident)
+            {
+                return ReadResident(view, s, fetchOffset, maxBytes, allowOversizedFirstBatch);
+            }
+
+            LogReadResult cold = await _cold.ReadAsync(view, segment, fetchOffset, maxBytes, allowOversizedFirstBatch, cancellationToken).ConfigureAwait(false);
+            if (!cold.IsEmpty || segment.State.NextOffset >= view.HighWatermark)
+            {
+                return cold;
+            }
+
+            fetchOffset = Math.Max(fetchOffset, segment.State.NextOffset); // nothing at or after it here (a gap): the next segment
+        }
+
+        return LogReadResult.Empty(ErrorCode.None, view);
+    }
+
+    /// <summary>The in-memory read, from segment <paramref name="first"/> on, stopping before any segment not in memory.</summary>
+    private static LogReadResult ReadResident(LogView view, int first, long fetchOffset, int maxBytes, bool allowOversizedFirstBatch)
+    {
         List<ReadOnlyMemory<byte>>? slices = null;
         LogChunk? runChunk = null;
         int runStart = 0;
         int runLength = 0;
         int total = 0;
-        for (int s = view.FindSegment(fetchOffset); s < view.Segments.Length; s++)
+        for (int s = first; s < view.Segments.Length; s++)
         {
-            SegmentState state = view.Segments[s].State;
+            LogSegment segment = view.Segments[s];
+            SegmentState state = segment.State;
+            if (!state.IsResident)
+            {
+                break; // the next fetch continues there, through the cold path
+            }
+
+            segment.Touch();
             var cursor = new SegmentCursor(state, state.LookupOffset(fetchOffset));
             if (!cursor.SeekToOffset(fetchOffset))
             {
@@ -105,6 +150,13 @@ public sealed partial class PartitionLog
                 continue;
             }
 
+            if (!state.IsResident)
+            {
+                // Not in memory: answer with the segment's first offset rather than fetch it (a consumer may see a
+                // few earlier records, as with compressed batches).
+                return new TimestampOffset(Math.Max(segment.BaseOffset, view.LogStartOffset), state.MaxTimestamp);
+            }
+
             for (var cursor = new SegmentCursor(state, state.LookupTimestamp(timestamp)); cursor.HasBatch; cursor.MoveNext())
             {
                 if (cursor.BaseOffset >= view.HighWatermark)
@@ -125,12 +177,25 @@ public sealed partial class PartitionLog
     private static TimestampOffset FindMaxTimestamp(LogView view)
     {
         long bestTimestamp = -1;
+        long bestOffset = -1; // set when the best is in a segment not in memory (its summary answers)
         ReadOnlyMemory<byte> bestBatch = default;
         foreach (LogSegment segment in view.Segments)
         {
             SegmentState state = segment.State;
             if (state.MaxTimestamp <= bestTimestamp)
             {
+                continue;
+            }
+
+            if (!state.IsResident)
+            {
+                if (state.OffsetOfMaxTimestamp >= view.LogStartOffset && state.OffsetOfMaxTimestamp < view.HighWatermark)
+                {
+                    bestTimestamp = state.MaxTimestamp;
+                    bestBatch = default;
+                    bestOffset = state.OffsetOfMaxTimestamp;
+                }
+
                 continue;
             }
 
@@ -141,6 +206,7 @@ public sealed partial class PartitionLog
                 {
                     bestTimestamp = state.MaxTimestamp;
                     bestBatch = located.Batch;
+                    bestOffset = -1;
                     continue;
                 }
             }
@@ -152,8 +218,14 @@ public sealed partial class PartitionLog
                 {
                     bestTimestamp = cursor.MaxTimestamp;
                     bestBatch = cursor.Batch;
+                    bestOffset = -1;
                 }
             }
+        }
+
+        if (bestOffset >= 0)
+        {
+            return new TimestampOffset(bestOffset, bestTimestamp);
         }
 
         return bestBatch.IsEmpty ? TimestampOffset.None : RecordTimestampSearch.Find(bestBatch.Span, bestTimestamp, view.LogStartOffset);

@@ -23,14 +23,18 @@ public sealed partial class PartitionLog : IDisposable
     private long _lastFlushMs;
     private bool _directoryUnsynced;
     private bool _disposed;
+    private readonly SegmentCache? _cache;
+    private readonly ColdSegmentReader _cold;
 
-    private PartitionLog(string directory, LogOptions options, TimeProvider time, List<LogSegment> segments, long logStartOffset, ProducerStateTable producers)
+    private PartitionLog(string directory, LogOptions options, TimeProvider time, List<LogSegment> segments, long logStartOffset, ProducerStateTable producers, LogTierContext tier)
     {
         _directory = directory;
         Options = options;
         _time = time;
         _segments = segments;
         Producers = producers;
+        _cache = tier.Cache;
+        _cold = new ColdSegmentReader(tier.Remote, tier.ColdReadBlockBytes, tier.Metrics);
         foreach (LogSegment segment in segments)
         {
             _sizeInBytes += segment.SizeInBytes;
@@ -65,10 +69,17 @@ public sealed partial class PartitionLog : IDisposable
 
     /// <summary>Opens (creating if needed) the log in <paramref name="directory"/>, recovering it after any crash.</summary>
     public static PartitionLog Open(string directory, LogOptions options, TimeProvider? time = null) =>
-        LogRecovery.Open(directory, options, time ?? TimeProvider.System);
+        LogRecovery.Open(directory, options, time ?? TimeProvider.System, LogTierContext.None);
 
-    internal static PartitionLog Create(string directory, LogOptions options, TimeProvider time, List<LogSegment> segments, long logStartOffset, ProducerStateTable producers) =>
-        new(directory, options, time, segments, logStartOffset, producers);
+    /// <summary>
+    /// Opens the log with its blob tier: segments the manifest lists below the first local one become readable
+    /// (from the blob tier), and a folder emptied or lost entirely continues at the manifest's end offset.
+    /// </summary>
+    public static PartitionLog Open(string directory, LogOptions options, LogTierContext tier, TimeProvider? time = null) =>
+        LogRecovery.Open(directory, options, time ?? TimeProvider.System, tier ?? LogTierContext.None);
+
+    internal static PartitionLog Create(string directory, LogOptions options, TimeProvider time, List<LogSegment> segments, long logStartOffset, ProducerStateTable producers, LogTierContext tier) =>
+        new(directory, options, time, segments, logStartOffset, producers, tier);
 
     /// <summary>Applies changed topic configs; segment sizes and retention take effect from the next append or retention pass.</summary>
     public void UpdateOptions(LogOptions options)
@@ -176,6 +187,8 @@ public sealed partial class PartitionLog : IDisposable
             {
                 segment.Dispose();
             }
+
+            _cold.Clear();
         }
     }
 
@@ -213,9 +226,10 @@ public sealed partial class PartitionLog : IDisposable
         LogSegment previous = _segments[^1];
         previous.Publish();
         previous.Seal();
-        _segments.Add(LogSegment.Create(_directory, previous.NextOffset, Options, nowMs));
+        _segments.Add(LogSegment.Create(_directory, previous.NextOffset, Options, nowMs, _cache));
         _segmentsChanged = true;
         _directoryUnsynced = true;
+        _cache?.Admit(previous); // after the new active segment exists, so an eviction never sees an unsealed tail
     }
 
     /// <summary>Publishes the active segment's snapshot, then the view; the order is what keeps readers consistent.</summary>

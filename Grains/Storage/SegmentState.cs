@@ -53,6 +53,17 @@ internal sealed class SegmentState
     /// <summary>Base offset of the (first) batch carrying <see cref="MaxTimestamp"/>, -1 when empty.</summary>
     public long OffsetOfMaxTimestamp { get; }
 
+    /// <summary>Whether the segment's bytes are in memory (an empty segment trivially is).</summary>
+    public bool IsResident => ChunkCount > 0 || SizeInBytes == 0;
+
+    /// <summary>The same segment with its bytes evicted from memory; the indexes stay, so cold reads can seek.</summary>
+    public SegmentState WithoutChunks() => new(
+        [], 0, OffsetIndex, OffsetIndexCount, TimeIndex, TimeIndexCount, NextOffset, SizeInBytes, MaxTimestamp, OffsetOfMaxTimestamp);
+
+    /// <summary>The same segment with indexes loaded from its index object (segments that came from the blob tier).</summary>
+    public SegmentState WithIndexes(OffsetIndexEntry[] offsets, TimeIndexEntry[] times) => new(
+        Chunks, ChunkCount, offsets, offsets.Length, times, times.Length, NextOffset, SizeInBytes, MaxTimestamp, OffsetOfMaxTimestamp);
+
     /// <summary>File position at which to start scanning for the batch containing <paramref name="offset"/>.</summary>
     public long LookupOffset(long offset)
     {

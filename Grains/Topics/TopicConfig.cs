@@ -22,6 +22,9 @@ public sealed class TopicConfig
         MaxMessageBytes = (int)GetLong(TopicConfigCatalog.MaxMessageBytes);
         FlushMs = GetLong(TopicConfigCatalog.FlushMs);
         MinInsyncReplicas = (int)GetLong(TopicConfigCatalog.MinInsyncReplicas);
+        LocalRetentionBytes = GetLong(TopicConfigCatalog.LocalRetentionBytes);
+        LocalRetentionMs = GetLong(TopicConfigCatalog.LocalRetentionMs);
+        RemoteStorageEnable = bool.Parse(GetValue(TopicConfigCatalog.RemoteStorageEnable));
     }
 
     public static TopicConfig Default { get; } = new(FrozenDictionary<string, string>.Empty);
@@ -42,6 +45,20 @@ public sealed class TopicConfig
     public long FlushMs { get; }
 
     public int MinInsyncReplicas { get; }
+
+    /// <summary>local.retention.bytes as set: -2 (the default) means the same as <see cref="RetentionBytes"/>.</summary>
+    public long LocalRetentionBytes { get; }
+
+    /// <summary>local.retention.ms as set: -2 (the default) means the same as <see cref="RetentionMs"/>.</summary>
+    public long LocalRetentionMs { get; }
+
+    /// <summary>local.retention.bytes with -2 resolved.</summary>
+    public long EffectiveLocalRetentionBytes => LocalRetentionBytes == TopicConfigCatalog.SameAsRetention ? RetentionBytes : LocalRetentionBytes;
+
+    /// <summary>local.retention.ms with -2 resolved.</summary>
+    public long EffectiveLocalRetentionMs => LocalRetentionMs == TopicConfigCatalog.SameAsRetention ? RetentionMs : LocalRetentionMs;
+
+    public bool RemoteStorageEnable { get; }
 
     public string CleanupPolicy => GetValue(TopicConfigCatalog.CleanupPolicy);
 

@@ -12,9 +12,12 @@ public static class TopicConfigCatalog
     public const string CleanupPolicy = "cleanup.policy";
     public const string CompressionType = "compression.type";
     public const string FlushMs = "flush.ms";
+    public const string LocalRetentionBytes = "local.retention.bytes";
+    public const string LocalRetentionMs = "local.retention.ms";
     public const string MaxMessageBytes = "max.message.bytes";
     public const string MessageTimestampType = "message.timestamp.type";
     public const string MinInsyncReplicas = "min.insync.replicas";
+    public const string RemoteStorageEnable = "remote.storage.enable";
     public const string RetentionBytes = "retention.bytes";
     public const string RetentionMs = "retention.ms";
     public const string SegmentBytes = "segment.bytes";
@@ -24,6 +27,9 @@ public static class TopicConfigCatalog
     public const int DefaultSegmentBytes = 1_073_741_824;
     public const long DefaultSegmentMs = 604_800_000;
     public const int DefaultMaxMessageBytes = 1_048_588;
+
+    /// <summary>local.retention.bytes and local.retention.ms: -2 means "the same as retention.bytes / retention.ms", as in Kafka.</summary>
+    public const long SameAsRetention = -2;
 
     /// <summary>Unlike Kafka (which never fsyncs and relies on replicas), a single silo fsyncs every second by default.</summary>
     public const long DefaultFlushMs = 1000;
@@ -40,6 +46,14 @@ public static class TopicConfigCatalog
             "How often acknowledged data is fsynced. Every append reaches the operating system before it is acknowledged, " +
             "so a process crash loses nothing; a machine crash may lose the last flush.ms of data.",
             isReadOnly: false, LongAtLeast(FlushMs, 0)),
+        new(LocalRetentionBytes, ConfigType.Long, "-2",
+            "Once a sealed segment is in the blob tier, its local file is deleted while the partition's local files stay at least " +
+            "this big; -2 = same as retention.bytes, -1 = no size limit. Reads below the local start come from the blob tier.",
+            isReadOnly: false, LongAtLeast(LocalRetentionBytes, SameAsRetention)),
+        new(LocalRetentionMs, ConfigType.Long, "-2",
+            "Once a sealed segment is in the blob tier, its local file is deleted when its newest record is older than this; " +
+            "-2 = same as retention.ms, -1 = no time limit.",
+            isReadOnly: false, LongAtLeast(LocalRetentionMs, SameAsRetention)),
         new(MaxMessageBytes, ConfigType.Int, DefaultMaxMessageBytes.ToString(CultureInfo.InvariantCulture),
             "The largest record batch size allowed, in bytes, including the 12 bytes of batch offset and length.",
             isReadOnly: false, IntAtLeast(MaxMessageBytes, 0)),
@@ -49,6 +63,9 @@ public static class TopicConfigCatalog
         new(MinInsyncReplicas, ConfigType.Int, "1",
             "The minimum number of in-sync replicas for acks=all. Runnel keeps one replica per partition for now.",
             isReadOnly: true, Fixed(MinInsyncReplicas, "1", "each partition has a single replica")),
+        new(RemoteStorageEnable, ConfigType.Boolean, "true",
+            "Upload sealed segments to the silo's blob tier, so history outlives local disks and local retention can apply.",
+            isReadOnly: false, ValidateBoolean),
         new(RetentionBytes, ConfigType.Long, "-1",
             "Old segments are deleted while the partition stays at least this big; -1 for no size limit.",
             isReadOnly: false, LongAtLeast(RetentionBytes, -1)),
@@ -100,6 +117,9 @@ public static class TopicConfigCatalog
 
         return value.Trim() == "delete" ? null : $"Invalid value '{value}' for cleanup.policy: the only supported policy is 'delete'.";
     }
+
+    private static string? ValidateBoolean(string value) =>
+        bool.TryParse(value, out _) ? null : $"Invalid value '{value}' for {RemoteStorageEnable}: expected true or false.";
 
     private static Func<string, string?> LongAtLeast(string name, long minimum) => value =>
         long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed) && parsed >= minimum

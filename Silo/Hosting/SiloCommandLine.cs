@@ -1,4 +1,5 @@
 using System.Globalization;
+using Runnel.Grains.BlobStorage;
 
 namespace Runnel.Silo.Hosting;
 
@@ -16,6 +17,16 @@ public static class SiloCommandLine
         ("--num-partitions", "RUNNEL_NUM_PARTITIONS", "partitions of auto-created topics (default 1)"),
         ("--max-request-bytes", "RUNNEL_MAX_REQUEST_BYTES", "largest request frame (default 104857600)"),
         ("--flush-interval-ms", "RUNNEL_FLUSH_INTERVAL_MS", "fsync interval of logs (default 1000)"),
+        ("--retention-check-interval-ms", "RUNNEL_RETENTION_CHECK_INTERVAL_MS", "how often retention runs per partition (default 30000)"),
+        ("--cache-bytes", "RUNNEL_CACHE_BYTES", "memory budget for segments (default 25% of RAM, 64 MiB..8 GiB)"),
+        ("--blob-store", "RUNNEL_BLOB_STORE", "local|azure (default local)"),
+        ("--blob-path", "RUNNEL_BLOB_PATH", "folder of the local blob store (default <data>/blobs)"),
+        ("--blob-connection-string", "RUNNEL_BLOB_CONNECTION_STRING", "Azure Storage connection string (azure only)"),
+        ("--blob-container", "RUNNEL_BLOB_CONTAINER", "Azure container (default runnel)"),
+        ("--tier-upload-concurrency", "RUNNEL_TIER_UPLOAD_CONCURRENCY", "segment uploads in flight (default 2)"),
+        ("--tier-interval-ms", "RUNNEL_TIER_INTERVAL_MS", "tiering tick per partition (default 1000)"),
+        ("--tier-cleaner-interval-ms", "RUNNEL_TIER_CLEANER_INTERVAL_MS", "orphaned-blob sweep interval (default 300000)"),
+        ("--tier-orphan-grace-ms", "RUNNEL_TIER_ORPHAN_GRACE_MS", "age before an unreferenced blob is deleted (default 3600000)"),
     ];
 
     public static string Usage
@@ -110,6 +121,16 @@ public static class SiloCommandLine
             case "--num-partitions": options.DefaultPartitions = Int(flag, value, 1, 100_000); break;
             case "--max-request-bytes": options.MaxRequestBytes = Int(flag, value, 1024, int.MaxValue); break;
             case "--flush-interval-ms": options.FlushIntervalMs = Int(flag, value, 0, int.MaxValue); break;
+            case "--retention-check-interval-ms": options.RetentionCheckIntervalMs = Int(flag, value, 10, int.MaxValue); break;
+            case "--cache-bytes": options.CacheBytes = Long(flag, value, 0, long.MaxValue); break;
+            case "--blob-store": options.BlobStore = BlobStoreKindOf(flag, value); break;
+            case "--blob-path": options.BlobPath = value; break;
+            case "--blob-connection-string": options.BlobConnectionString = value; break;
+            case "--blob-container": options.BlobContainer = value; break;
+            case "--tier-upload-concurrency": options.TierUploadConcurrency = Int(flag, value, 1, 64); break;
+            case "--tier-interval-ms": options.TierIntervalMs = Int(flag, value, 10, int.MaxValue); break;
+            case "--tier-cleaner-interval-ms": options.TierCleanerIntervalMs = Int(flag, value, 10, int.MaxValue); break;
+            case "--tier-orphan-grace-ms": options.TierOrphanGraceMs = Int(flag, value, 0, int.MaxValue); break;
         }
     }
 
@@ -122,6 +143,23 @@ public static class SiloCommandLine
 
         return result;
     }
+
+    private static long Long(string flag, string value, long min, long max)
+    {
+        if (!long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long result) || result < min || result > max)
+        {
+            throw new ArgumentException($"Option '{flag}' takes a whole number from {min} to {max}, not '{value}'.");
+        }
+
+        return result;
+    }
+
+    private static BlobStoreKind BlobStoreKindOf(string flag, string value) => value.ToLowerInvariant() switch
+    {
+        "local" => BlobStoreKind.Local,
+        "azure" => BlobStoreKind.Azure,
+        _ => throw new ArgumentException($"Option '{flag}' takes local or azure, not '{value}'."),
+    };
 
     private static bool Bool(string flag, string value) => value.ToLowerInvariant() switch
     {

@@ -5,6 +5,9 @@ using Runnel.Grains.Groups;
 using Runnel.Grains.Partitions;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
+using Runnel.Grains.BlobStorage;
+using Runnel.Grains.Storage;
+using Runnel.Grains.Tiering;
 using Runnel.Silo.Diagnostics;
 using Runnel.Silo.Kafka;
 using Runnel.Silo.Kafka.Handlers;
@@ -49,7 +52,7 @@ public sealed class SiloHost : IAsyncDisposable
         services.AddSingleton(options);
         services.AddMetrics();
         services.AddSingleton<SiloMetrics>();
-        services.AddSingleton(_ => new PrometheusExporter(SiloMetrics.MeterName));
+        services.AddSingleton(_ => new PrometheusExporter(SiloMetrics.MeterName, BlobStoreMetrics.MeterName, StorageMetrics.MeterName));
         services.Configure<GrainRuntimeOptions>(_ => { });
         services.AddGrainRuntime(grains =>
         {
@@ -58,6 +61,13 @@ public sealed class SiloHost : IAsyncDisposable
             grains.Register<IGroupGrain>("group", (sp, key) => ActivatorUtilities.CreateInstance<GroupGrain>(sp));
         });
         services.AddSingleton(sp => BrokerSettings(options));
+        services.AddSingleton(options.ToTieringOptions());
+        services.AddSingleton(sp => BlobStoreFactory.Create(options.ToBlobStoreOptions(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(sp => new SegmentCache(sp.GetRequiredService<TieringOptions>().CacheBytes));
+        services.AddSingleton(sp => new StorageMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<MetadataMirror>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetadataMirror>());
+        services.AddSingleton<TieredStorage>();
         services.AddSingleton<PartitionDirectory>();
         services.AddSingleton<TopicService>();
         services.AddSingleton<RequestDispatcher>();
@@ -103,15 +113,18 @@ public sealed class SiloHost : IAsyncDisposable
     {
         DataPath = Path.GetFullPath(options.DataPath),
         FlushIntervalMs = options.FlushIntervalMs,
+        RetentionCheckInterval = TimeSpan.FromMilliseconds(options.RetentionCheckIntervalMs),
     };
 
     public async Task RunAsync()
     {
         // Open the metadata before listening so the first request already sees every topic.
+        await _app.Services.GetRequiredService<MetadataMirror>().RestoreIfMissingAsync(CancellationToken.None).ConfigureAwait(false); // empty data folder: topics from the blob store
         _app.Services.GetRequiredService<TopicService>().Open();
 
         // The exporter listens before the instruments are made, so their first (zero) values are seen.
         _ = _app.Services.GetRequiredService<PrometheusExporter>();
+        _ = _app.Services.GetRequiredService<TieredStorage>(); // publishes the tier gauges before the first partition opens
         SiloMetrics metrics = _app.Services.GetRequiredService<SiloMetrics>();
         PartitionDirectory partitions = _app.Services.GetRequiredService<PartitionDirectory>();
         metrics.ObserveGauge("runnel.partitions", "{partition}", "Partitions with an open log on this silo.", () => partitions.Count);

@@ -1,3 +1,7 @@
+using Runnel.Grains.BlobStorage;
+using Runnel.Grains.Storage;
+using Runnel.Grains.Tiering;
+
 namespace Runnel.Silo.Hosting;
 
 /// <summary>
@@ -31,4 +35,59 @@ public sealed class SiloOptions
 
     /// <summary>fsync interval of partition logs in milliseconds. Default 1000. Writes reach the OS before every acknowledgement regardless.</summary>
     public int FlushIntervalMs { get; set; } = 1000;
+
+    /// <summary>How often each partition applies retention.ms and retention.bytes, in milliseconds. Default 30000 (<c>--retention-check-interval-ms</c>).</summary>
+    public int RetentionCheckIntervalMs { get; set; } = 30_000;
+
+    /// <summary>
+    /// Memory budget for segment bytes (the hot cache), in bytes; 0 = the default, 25% of the machine's memory between
+    /// 64 MiB and 8 GiB (<c>--cache-bytes</c>, RUNNEL_CACHE_BYTES).
+    /// </summary>
+    public long CacheBytes { get; set; }
+
+    /// <summary>The blob tier: <c>local</c> (a folder, the default) or <c>azure</c> (<c>--blob-store</c>, RUNNEL_BLOB_STORE).</summary>
+    public BlobStoreKind BlobStore { get; set; } = BlobStoreKind.Local;
+
+    /// <summary>
+    /// Folder of the local blob store. Default <c>blobs</c> under the data folder; put it elsewhere (another disk) for it
+    /// to outlive the data folder (<c>--blob-path</c>, RUNNEL_BLOB_PATH).
+    /// </summary>
+    public string? BlobPath { get; set; }
+
+    /// <summary>Azure Storage connection string, required with <c>--blob-store azure</c> (<c>--blob-connection-string</c>, RUNNEL_BLOB_CONNECTION_STRING).</summary>
+    public string? BlobConnectionString { get; set; }
+
+    /// <summary>Azure container. Default <c>runnel</c> (<c>--blob-container</c>, RUNNEL_BLOB_CONTAINER).</summary>
+    public string BlobContainer { get; set; } = "runnel";
+
+    /// <summary>Segment uploads in flight across the silo. Default 2 (<c>--tier-upload-concurrency</c>).</summary>
+    public int TierUploadConcurrency { get; set; } = 2;
+
+    /// <summary>Tiering tick of each partition (roll idle tail, local retention, uploads), in ms. Default 1000 (<c>--tier-interval-ms</c>).</summary>
+    public int TierIntervalMs { get; set; } = 1000;
+
+    /// <summary>How often each partition sweeps blobs its manifest does not reference, in ms. Default 300000 (<c>--tier-cleaner-interval-ms</c>).</summary>
+    public int TierCleanerIntervalMs { get; set; } = 300_000;
+
+    /// <summary>Age an unreferenced blob must reach before the sweep deletes it, in ms. Default 3600000 (<c>--tier-orphan-grace-ms</c>).</summary>
+    public int TierOrphanGraceMs { get; set; } = 3_600_000;
+
+    /// <summary>The blob store these options describe.</summary>
+    public BlobStoreOptions ToBlobStoreOptions() => new()
+    {
+        Kind = BlobStore,
+        LocalPath = Path.GetFullPath(BlobPath ?? Path.Combine(DataPath, "blobs")),
+        ConnectionString = BlobConnectionString,
+        Container = BlobContainer,
+    };
+
+    /// <summary>The tiering these options describe.</summary>
+    public TieringOptions ToTieringOptions() => new()
+    {
+        CacheBytes = CacheBytes > 0 ? CacheBytes : SegmentCache.DefaultBudgetBytes(),
+        UploadConcurrency = TierUploadConcurrency,
+        Interval = TimeSpan.FromMilliseconds(TierIntervalMs),
+        CleanerInterval = TimeSpan.FromMilliseconds(TierCleanerIntervalMs),
+        OrphanGracePeriod = TimeSpan.FromMilliseconds(TierOrphanGraceMs),
+    };
 }

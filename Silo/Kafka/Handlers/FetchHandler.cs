@@ -68,7 +68,7 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
                     int limit = Math.Min(fetchPartition.PartitionMaxBytes, maxBytes - buffer.WrittenCount);
                     int start = buffer.WrittenCount;
                     FetchRead read = limit > 0 || buffer.WrittenCount == 0
-                        ? reader.Read(fetchPartition.FetchOffset, Math.Max(limit, 0), allowOversizedFirstBatch: buffer.WrittenCount == 0, buffer)
+                        ? await reader.ReadAsync(fetchPartition.FetchOffset, Math.Max(limit, 0), allowOversizedFirstBatch: buffer.WrittenCount == 0, buffer, cancellationToken).ConfigureAwait(false)
                         : new FetchRead(ErrorCode.None, 0, reader.HighWatermark, reader.LogStartOffset);
                     entry.ErrorCode = (short)read.Error;
                     entry.HighWatermark = read.HighWatermark;

@@ -15,6 +15,9 @@ public sealed record SiloProcessOptions
     public int NodeId { get; init; }
 
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>More command-line arguments, appended after the ones above (e.g. <c>--blob-path DIR</c>).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }
 
 /// <summary>
@@ -217,6 +220,11 @@ public sealed class SiloProcess : IDisposable
                      "--num-partitions", _options.NumPartitions.ToString(CultureInfo.InvariantCulture),
                      "--node-id", _options.NodeId.ToString(CultureInfo.InvariantCulture),
                  })
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in _options.ExtraArguments)
         {
             psi.ArgumentList.Add(argument);
         }

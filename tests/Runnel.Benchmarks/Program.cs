@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using Runnel.Benchmarks;
+using Runnel.Grains.BlobStorage;
+using Runnel.Grains.Tiering;
+
+// Consume throughput per tier, side by side: the same records read by kcat from memory (hot), from local segment
+// files evicted from memory (local), from the local-folder blob store and from Azurite (remote), in MB/s of record
+// values. Usage: dotnet run -c Release --project tests/Runnel.Benchmarks [-- --records N --value-bytes B]
+int records = ArgValue("--records", 100_000);
+int valueBytes = ArgValue("--value-bytes", 1000);
+string root = FindRoot();
+string work = Path.Combine(Path.GetTempPath(), "runnel-bench-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(work);
+string silo = SiloDll(root);
+string input = Path.Combine(work, "records.txt");
+await WriteRecordsAsync(input, records, valueBytes);
+double payloadMb = (double)records * valueBytes / 1_000_000;
+Console.WriteLine($"{records} records of {valueBytes} value bytes ({payloadMb:F1} MB of values), kcat consumer, silo {silo}");
+
+var results = new List<(string Tier, double Seconds)>();
+try
+{
+    int azuritePort = BenchmarkProcess.FreePort();
+    string azuriteMain = Path.Combine(root, "tests", "interop", "azure", "node_modules", "azurite", "dist", "src", "blob", "main.js");
+    using var azurite = new BenchmarkProcess("node", [azuriteMain, "--blobHost", "127.0.0.1", "--blobPort", azuritePort.ToString(CultureInfo.InvariantCulture), "--location", Path.Combine(work, "azurite"), "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry"], readyLinePrefix: null);
+    string azure = $"DefaultEndpointsProtocol=http;AccountName={BlobConnectionString.DevelopmentAccountName};AccountKey={BlobConnectionString.DevelopmentAccountKey};BlobEndpoint=http://127.0.0.1:{azuritePort}/{BlobConnectionString.DevelopmentAccountName};";
+    await Task.Delay(2000);
+
+    // hot: default cache budget, everything stays in memory.
+    results.Add(("hot (memory)", await RunTierAsync("hot", ["--blob-path", Path.Combine(work, "blobs-hot")], new LocalFolderBlobStore(Path.Combine(work, "blobs-hot")), localRetention: "-1")));
+
+    // local: 1-byte cache, local files kept: reads are ranged reads of the segment files.
+    results.Add(("local file (evicted)", await RunTierAsync("local", ["--cache-bytes", "1", "--blob-path", Path.Combine(work, "blobs-local")], new LocalFolderBlobStore(Path.Combine(work, "blobs-local")), localRetention: "-1")));
+
+    // remote, local folder: 1-byte cache, local files dropped once uploaded.
+    results.Add(("remote: local-folder blobs", await RunTierAsync("folder", ["--cache-bytes", "1", "--blob-path", Path.Combine(work, "blobs-folder")], new LocalFolderBlobStore(Path.Combine(work, "blobs-folder")), localRetention: "0")));
+
+    // remote, Azurite.
+    IBlobStore azureStore = BlobStoreFactory.Create(new BlobStoreOptions { Kind = BlobStoreKind.Azure, ConnectionString = azure, Container = "bench" });
+    results.Add(("remote: Azurite", await RunTierAsync("azure", ["--cache-bytes", "1", "--blob-store", "azure", "--blob-connection-string", azure, "--blob-container", "bench"], azureStore, localRetention: "0")));
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+Console.WriteLine();
+Console.WriteLine($"{"tier",-28} {"seconds",8} {"MB/s",8} {"records/s",10}");
+foreach ((string tier, double seconds) in results)
+{
+    Console.WriteLine($"{tier,-28} {seconds,8:F2} {payloadMb / seconds,8:F1} {records / seconds,10:F0}");
+}
+
+return 0;
+
+async Task<double> RunTierAsync(string name, string[] extra, IBlobStore store, string localRetention)
+{
+    int port = BenchmarkProcess.FreePort();
+    int httpPort = BenchmarkProcess.FreePort();
+    string data = Path.Combine(work, "data-" + name);
+    using var process = new BenchmarkProcess("dotnet", [silo, "--port", port.ToString(CultureInfo.InvariantCulture), "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--data", data, "--tier-interval-ms", "200", .. extra], "ready");
+    await process.WaitReadyAsync(TimeSpan.FromSeconds(60));
+    string bootstrap = $"127.0.0.1:{port}";
+    string topic = "bench-" + name;
+    await Shell($"kcat -b {bootstrap} -L -t {topic} -m 10 >/dev/null"); // auto-creates the topic
+    await Shell($"/usr/bin/python3 {Path.Combine(root, "tests", "interop", "python", "confluent_client.py")} alter --bootstrap {bootstrap} --topic {topic} --set segment.bytes=8388608 --set segment.ms=2000 --set local.retention.bytes={localRetention} >/dev/null");
+    await Shell($"kcat -P -b {bootstrap} -t {topic} -p 0 -X linger.ms=20 -X batch.num.messages=1000 -X queue.buffering.max.kbytes=1048576 < {input}");
+
+    // Bounded wait until the manifest covers every record (segment.ms seals the tail), then one more tick for local retention and eviction.
+    var clock = Stopwatch.StartNew();
+    while ((await ManifestEndAsync(store)) < records)
+    {
+        if (clock.Elapsed > TimeSpan.FromMinutes(5))
+        {
+            throw new TimeoutException($"{name}: tiering did not finish within 5 minutes");
+        }
+
+        await Task.Delay(250);
+    }
+
+    await Task.Delay(1500);
+    var timer = Stopwatch.StartNew();
+    await Shell($"kcat -C -b {bootstrap} -t {topic} -p 0 -o beginning -e -q -f '%s\\n' >/dev/null");
+    double seconds = timer.Elapsed.TotalSeconds;
+    Console.WriteLine($"{name}: {seconds:F2} s");
+    await store.DisposeAsync();
+    return seconds;
+}
+
+async Task Shell(string command)
+{
+    (int exitCode, string stderr) = await BenchmarkProcess.ShellAsync(command, TimeSpan.FromMinutes(5));
+    if (exitCode != 0)
+    {
+        throw new InvalidOperationException($"'{command}' exited with {exitCode}: {stderr}");
+    }
+}
+
+static async Task<long> ManifestEndAsync(IBlobStore store)
+{
+    await foreach (BlobItem item in store.ListAsync("topics/", CancellationToken.None))
+    {
+        if (item.Name.EndsWith("/0/" + TierBlobNames.ManifestFileName, StringComparison.Ordinal))
+        {
+            BlobContent? content = await store.GetAsync(item.Name, CancellationToken.None);
+            return content is null ? 0 : TierManifest.Parse(content.Content.Span).EndOffset;
+        }
+    }
+
+    return 0;
+}
+
+static async Task WriteRecordsAsync(string path, int count, int valueBytes)
+{
+    await using var writer = new StreamWriter(path);
+    string filler = new('x', Math.Max(0, valueBytes - 12));
+    for (int i = 0; i < count; i++)
+    {
+        await writer.WriteLineAsync($"{i:D12}{filler}");
+    }
+}
+
+static string SiloDll(string root)
+{
+    foreach (string configuration in new[] { "Release", "Debug" })
+    {
+        string candidate = Path.Combine(root, "Silo", "bin", configuration, "net10.0", "Runnel.Silo.dll");
+        if (File.Exists(candidate))
+        {
+            return candidate;
+        }
+    }
+
+    throw new FileNotFoundException("Build the silo first: dotnet build Silo -c Release");
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Runnel.slnx")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    throw new DirectoryNotFoundException("Runnel.slnx not found above " + AppContext.BaseDirectory);
+}
+
+int ArgValue(string name, int fallback)
+{
+    int at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+}
