@@ -65,7 +65,7 @@ public sealed partial class OffsetStore
         while (next < reader.HighWatermark)
         {
             buffer.ResetWrittenCount();
-            FetchRead read = reader.Read(next, ReadChunkBytes, allowOversizedFirstBatch: true, buffer);
+            FetchRead read = await reader.ReadAsync(next, ReadChunkBytes, allowOversizedFirstBatch: true, buffer, cancellationToken).ConfigureAwait(false);
             if (read.Error != ErrorCode.None || read.BytesWritten == 0)
             {
                 break;
