@@ -29,10 +29,42 @@ public sealed class ColdRestoreTests(AzuriteFixture azurite)
     {
         string container = "restore-" + Guid.NewGuid().ToString("N")[..12];
         await using var store = BlobStoreFactory.Create(new BlobStoreOptions { Kind = BlobStoreKind.Azure, ConnectionString = azurite.ConnectionString, Container = container });
-        await RestoreAsync(TieringTestSupport.AzureStoreArguments(azurite.ConnectionString, container), store);
+        await RestoreAsync(TieringTestSupport.AzureStoreArguments(azurite.ConnectionString, container), store, () => SegmentsParseWithTheAzureSdkAsync(container));
     }
 
-    private static async Task RestoreAsync(string[] siloArguments, IBlobStore store)
+    /// <summary>
+    /// What Runnel tiered to Azure is readable by the official SDK: @azure/storage-blob lists the container and
+    /// downloads every segment, and the bytes are valid record batches holding all the records.
+    /// </summary>
+    private async Task SegmentsParseWithTheAzureSdkAsync(string container)
+    {
+        using var output = new TempDirectory();
+        var (exit, stdout, stderr) = await AzuriteFixture.RunNodeScriptAsync("read-back.js", [container, "topics/", output.Path],
+            new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = azurite.ConnectionString }, TimeSpan.FromMinutes(1));
+        Assert.True(exit == 0, $"read-back.js exited with {exit}\n{stderr}\n{stdout}");
+
+        long records = 0;
+        int segments = 0;
+        foreach (string line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var blob = System.Text.Json.JsonDocument.Parse(line);
+            if (!blob.RootElement.GetProperty("name").GetString()!.EndsWith(".log", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            byte[] segment = await File.ReadAllBytesAsync(Path.Combine(output.Path, blob.RootElement.GetProperty("file").GetString()!));
+            var validation = Runnel.Records.RecordBatchValidator.Validate(segment);
+            Assert.True(validation.IsValid, $"{blob.RootElement.GetProperty("name").GetString()}: {validation.Message}");
+            records += validation.RecordCount;
+            segments++;
+        }
+
+        Assert.True(segments >= 10, $"the SDK found {segments} segments");
+        Assert.Equal(RecordCount, records);
+    }
+
+    private static async Task RestoreAsync(string[] siloArguments, IBlobStore store, Func<Task>? checkTieredBlobs = null)
     {
         using var silo = await SiloProcess.StartNewAsync(new SiloProcessOptions { ExtraArguments = siloArguments });
         string topic = TestData.UniqueTopic("restore");
@@ -44,6 +76,10 @@ public sealed class ColdRestoreTests(AzuriteFixture azurite)
         var manifest = await TieringTestSupport.WaitForManifestAsync(store, RecordCount, TimeSpan.FromSeconds(60), silo);
         Assert.True(manifest.Segments.Count >= 10, $"expected many segments, the manifest lists {manifest.Segments.Count}");
         Assert.Equal(0, manifest.Segments[0].BaseOffset);
+        if (checkTieredBlobs is not null)
+        {
+            await checkTieredBlobs();
+        }
 
         silo.KillHard();
         Directory.Delete(silo.DataDirectory, recursive: true);
