@@ -12,7 +12,8 @@ public sealed class SiloMetrics : IDisposable
     public const string MeterName = "Runnel.Silo";
 
     private readonly Meter _meter;
-    private readonly Counter<long> _requests;
+    private readonly long[]?[] _requestCounts = new long[]?[128];
+    private readonly KeyValuePair<string, object?>[]?[][] _requestTags = new KeyValuePair<string, object?>[]?[128][];
     private readonly Counter<long> _rejected;
     private long _bytesIn;
     private long _bytesOut;
@@ -23,7 +24,9 @@ public sealed class SiloMetrics : IDisposable
     public SiloMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
-        _requests = _meter.CreateCounter<long>("runnel.kafka.requests", "{request}", "Kafka requests answered, by API and error code.");
+        // Observed, like the byte counts: a request costs one interlocked increment of its (API, error) slot, where a
+        // pushed counter with two tags cost a tag array per request and a label string per measurement in the exporter.
+        _meter.CreateObservableCounter("runnel.kafka.requests", ObserveRequests, "{request}", "Kafka requests answered, by API and error code.");
         _rejected = _meter.CreateCounter<long>("runnel.kafka.requests.rejected", "{request}", "Requests refused before decoding, by reason; the connection is closed.");
         // Observed rather than pushed: the hot path pays one interlocked add, and the series exist (at zero) from
         // start-up whenever the exporter begins listening.
@@ -40,7 +43,56 @@ public sealed class SiloMetrics : IDisposable
         => _meter.CreateObservableGauge(name, read, unit, description);
 
     public void RequestAnswered(short apiKey, ErrorCode error)
-        => _requests.Add(1, new KeyValuePair<string, object?>("api", ApiName(apiKey)), new KeyValuePair<string, object?>("error_code", ErrorName(error)));
+    {
+        if (apiKey < 0 || apiKey >= _requestCounts.Length)
+        {
+            return; // the dispatcher only answers the keys of its handlers, all below 128
+        }
+
+        int api = apiKey;
+        int code = Math.Clamp((int)error + 1, 0, 255);
+        long[] counts = _requestCounts[api] ?? CreateRequestRow(api);
+        Interlocked.Increment(ref counts[code]);
+    }
+
+    private long[] CreateRequestRow(int api)
+    {
+        Interlocked.CompareExchange(ref _requestCounts[api], new long[256], null);
+        return _requestCounts[api]!;
+    }
+
+    /// <summary>One measurement per (API, error) seen so far; the tag arrays are made once per pair and kept.</summary>
+    private IEnumerable<Measurement<long>> ObserveRequests()
+    {
+        var measurements = new List<Measurement<long>>();
+        for (int api = 0; api < _requestCounts.Length; api++)
+        {
+            long[]? counts = Volatile.Read(ref _requestCounts[api]);
+            if (counts is null)
+            {
+                continue;
+            }
+
+            for (int code = 0; code < counts.Length; code++)
+            {
+                long count = Volatile.Read(ref counts[code]);
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                KeyValuePair<string, object?>[]?[] row = _requestTags[api] ??= new KeyValuePair<string, object?>[]?[256];
+                KeyValuePair<string, object?>[] tags = row[code] ??=
+                [
+                    new KeyValuePair<string, object?>("api", ApiName((short)api)),
+                    new KeyValuePair<string, object?>("error_code", ErrorName((ErrorCode)(code - 1))),
+                ];
+                measurements.Add(new Measurement<long>(count, tags));
+            }
+        }
+
+        return measurements;
+    }
 
     public void RequestRejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -117,6 +117,14 @@ public sealed class RequestDispatcher
 
     private DispatchOutcome WriteResponse(PipeWriter output, ApiKey key, short version, int correlationId, IKafkaMessage response, ErrorCode error)
     {
+        if (response is IPipeResponse direct)
+        {
+            // Large responses (Fetch) write themselves into the pipe; there is no intermediate buffer to fill and copy.
+            long written = direct.WriteFrame(output, version, correlationId, ApiMessageCatalog.ResponseHeaderVersion(key, version) >= 1);
+            _metrics.RequestAnswered((short)key, error);
+            return DispatchOutcome.Answered(written);
+        }
+
         using var writer = new KafkaWriter();
         int sizePosition = writer.Reserve(4);
         writer.WriteInt32(correlationId);
@@ -134,9 +142,9 @@ public sealed class RequestDispatcher
 }
 
 /// <summary>What happened to one frame: answered (with the bytes written, 0 for no response) or rejected.</summary>
-public readonly record struct DispatchOutcome(int BytesWritten, string? RejectReason, string? Detail)
+public readonly record struct DispatchOutcome(long BytesWritten, string? RejectReason, string? Detail)
 {
-    public static DispatchOutcome Answered(int bytes) => new(bytes, null, null);
+    public static DispatchOutcome Answered(long bytes) => new(bytes, null, null);
 
     public static DispatchOutcome Reject(string reason, string detail) => new(0, reason, detail);
 }

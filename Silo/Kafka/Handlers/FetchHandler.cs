@@ -11,7 +11,12 @@ namespace Runnel.Silo.Kafka.Handlers;
 /// offset. Long-polls until min_bytes arrive or max_wait_ms passes. Fetch sessions (KIP-227) are not kept: every
 /// answer has session id 0, which tells clients to keep sending full fetches.
 /// </summary>
-public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
+/// <remarks>
+/// The batches are read into one <see cref="SegmentedBufferWriter"/> (growing it never copies) and the
+/// <see cref="FetchAnswer"/> is written from there straight into the connection's pipe, so each byte of a record set
+/// is copied twice in the silo: out of the log, into the pipe.
+/// </remarks>
+public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
 {
     private readonly TopicService _topics;
 
@@ -24,11 +29,11 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
 
     public override short MaxVersion => 13;
 
-    protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<FetchAnswer?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
     {
         if (request.SessionId != 0)
         {
-            return new FetchResponse { ErrorCode = (short)ErrorCode.FetchSessionIdNotFound, SessionId = 0 };
+            return new FetchAnswer(new FetchResponse { ErrorCode = (short)ErrorCode.FetchSessionIdNotFound, SessionId = 0 });
         }
 
         long deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
@@ -36,9 +41,9 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
         var readers = new List<(IPartitionReader Reader, long SeenHighWatermark)>();
         while (true)
         {
-            var buffer = new PooledBufferWriter(16 * 1024);
-            var slices = new List<(FetchResponse.FetchableTopicResponse.PartitionData Entry, int Start, int Length)>();
+            var buffer = new SegmentedBufferWriter(16 * 1024);
             FetchResponse response = new();
+            var answer = new FetchAnswer(response);
             readers.Clear();
             bool anyError = false;
             foreach (var fetchTopic in request.Topics)
@@ -50,10 +55,12 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
                 {
                     var entry = new FetchResponse.FetchableTopicResponse.PartitionData { PartitionIndex = fetchPartition.Partition, HighWatermark = -1, LastStableOffset = -1, LogStartOffset = -1, Records = ReadOnlyMemory<byte>.Empty };
                     topicResponse.Partitions.Add(entry);
+                    int firstSegment = answer.Segments.Count;
                     if (topic is null || fetchPartition.Partition < 0 || fetchPartition.Partition >= topic.PartitionCount)
                     {
                         entry.ErrorCode = (short)(topic is null && context.ApiVersion >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
                         anyError = true;
+                        answer.EndPartition(firstSegment, 0);
                         continue;
                     }
 
@@ -62,11 +69,12 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
                     {
                         entry.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
                         anyError = true;
+                        answer.EndPartition(firstSegment, 0);
                         continue;
                     }
 
-                    int limit = Math.Min(fetchPartition.PartitionMaxBytes, maxBytes - buffer.WrittenCount);
-                    int start = buffer.WrittenCount;
+                    int limit = (int)Math.Min(fetchPartition.PartitionMaxBytes, maxBytes - buffer.WrittenCount);
+                    long start = buffer.WrittenCount;
                     FetchRead read = limit > 0 || buffer.WrittenCount == 0
                         ? await reader.ReadAsync(fetchPartition.FetchOffset, Math.Max(limit, 0), allowOversizedFirstBatch: buffer.WrittenCount == 0, buffer, cancellationToken).ConfigureAwait(false)
                         : new FetchRead(ErrorCode.None, 0, reader.HighWatermark, reader.LogStartOffset);
@@ -78,21 +86,18 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
                     readers.Add((reader, read.HighWatermark));
                     if (read.BytesWritten > 0)
                     {
-                        slices.Add((entry, start, read.BytesWritten));
+                        buffer.AddRange(start, read.BytesWritten, answer.Segments);
                     }
+
+                    answer.EndPartition(firstSegment, read.BytesWritten);
                 }
             }
 
             long now = Environment.TickCount64;
             if (buffer.WrittenCount >= request.MinBytes || anyError || now >= deadline || readers.Count == 0)
             {
-                foreach (var (entry, start, length) in slices)
-                {
-                    entry.Records = buffer.WrittenMemory.Slice(start, length);
-                }
-
                 context.AddLease(buffer);
-                return response;
+                return answer;
             }
 
             buffer.Dispose();
@@ -125,8 +130,9 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchResponse>
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    protected override ErrorCode FirstError(FetchResponse response)
+    protected override ErrorCode FirstError(FetchAnswer answer)
     {
+        FetchResponse response = answer.Response;
         if (response.ErrorCode != 0)
         {
             return (ErrorCode)response.ErrorCode;

@@ -1,16 +1,15 @@
 using System.Buffers;
 
-namespace Runnel.Silo.Kafka;
+namespace Runnel.MicroBenchmarks;
 
-/// <summary>An <see cref="IBufferWriter{T}"/> over an array rented from the shared pool; returned on dispose.</summary>
-public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+/// <summary>
+/// The silo's former Fetch read buffer (Silo/Kafka/PooledBufferWriter before the direct Fetch path), kept as the
+/// baseline of <see cref="FetchEncodeBenchmarks"/>: one pooled array, grown by renting twice the size and copying.
+/// </summary>
+internal sealed class GrowingBufferWriter(int initialCapacity) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
     private int _written;
-
-    public PooledBufferWriter(int initialCapacity = 4096) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
-
-    public int WrittenCount => _written;
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
@@ -44,12 +43,8 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Dispose()
     {
-        byte[] buffer = _buffer;
+        ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         _written = 0;
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 }
