@@ -31,6 +31,9 @@ public interface IPartitionGrain : IGrainWithStringKey
 /// <summary>The result of an append: the base offset assigned, or the error that refused the batch.</summary>
 public readonly record struct AppendOutcome(ErrorCode Error, long BaseOffset, long LogAppendTimeMs, long LogStartOffset, string? ErrorMessage)
 {
+    /// <summary>The highest offset the answer covers (appended, or the original of a duplicate): what acks=-1 waits to be durable.</summary>
+    public long LastOffset { get; init; } = -1;
+
     public static AppendOutcome Failed(ErrorCode error, string? message) => new(error, -1, -1, -1, message);
 }
 

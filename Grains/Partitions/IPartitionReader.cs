@@ -35,6 +35,12 @@ public interface IPartitionReader
     /// <summary>The first offset whose timestamp is at or after <paramref name="timestamp"/>, for ListOffsets.</summary>
     OffsetLookup OffsetForTimestamp(long timestamp);
 
+    /// <summary>
+    /// Completes once every offset up to <paramref name="lastOffset"/> is fsynced, grouping concurrent waiters into
+    /// one fsync (acks=-1 with <c>--acks-all-fsync</c>). Call it after the append, outside the grain's turn.
+    /// </summary>
+    Task WaitForDurableAsync(long lastOffset);
+
     /// <summary>Completes when the high watermark moves past <paramref name="knownHighWatermark"/> (long-poll Fetch).</summary>
     Task WaitForAppendAsync(long knownHighWatermark, CancellationToken cancellationToken);
 }

@@ -77,6 +77,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         PartitionLog log = Log;
         ReadOnlySpan<byte> span = batches.Span;
         long firstOffset = -1;
+        long lastOffset = -1;
         long appendTime = -1;
         int position = 0;
 
@@ -100,6 +101,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
             {
                 // A retry of a batch already in the log: answer with its original offset, append nothing.
                 firstOffset = firstOffset < 0 ? check.DuplicateBaseOffset : firstOffset;
+                lastOffset = Math.Max(lastOffset, check.DuplicateLastOffset);
                 position += size;
                 continue;
             }
@@ -121,6 +123,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
             }
 
             firstOffset = firstOffset < 0 ? appended.BaseOffset : firstOffset;
+            lastOffset = Math.Max(lastOffset, appended.LastOffset);
             appendTime = appended.LogAppendTimeMs;
             position += size;
         }
@@ -129,7 +132,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
 
         // Records keep their producer's timestamps (CreateTime), so Kafka answers -1 for the append time.
         _ = appendTime;
-        return Task.FromResult(new AppendOutcome(ErrorCode.None, firstOffset, -1, log.LogStartOffset, null));
+        return Task.FromResult(new AppendOutcome(ErrorCode.None, firstOffset, -1, log.LogStartOffset, null) { LastOffset = lastOffset });
     }
 
     public Task<PartitionOffsets> GetOffsetsAsync() => Task.FromResult(new PartitionOffsets(Log.LogStartOffset, Log.HighWatermark));

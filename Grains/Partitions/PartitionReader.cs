@@ -17,6 +17,7 @@ internal sealed class PartitionReader : IPartitionReader
         Partition = partition;
         _log = log;
         _signal = signal;
+        GroupCommit = new GroupCommit(log);
     }
 
     public string Topic { get; }
@@ -56,6 +57,10 @@ internal sealed class PartitionReader : IPartitionReader
         TimestampOffset found = _log.OffsetForTimestamp(timestamp);
         return new OffsetLookup(found.Offset, found.Timestamp);
     }
+
+    public GroupCommit GroupCommit { get; }
+
+    public Task WaitForDurableAsync(long lastOffset) => GroupCommit.WaitDurableAsync(lastOffset);
 
     public Task WaitForAppendAsync(long knownHighWatermark, CancellationToken cancellationToken)
     {

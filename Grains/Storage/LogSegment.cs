@@ -127,9 +127,19 @@ internal sealed partial class LogSegment : IDisposable
         }
     }
 
+    /// <summary>
+    /// The open file of the active segment, for an fsync outside the log's write lock (group commit). The handle's
+    /// own reference counting keeps it open for the duration of that call even if the segment is sealed meanwhile;
+    /// a call after it was closed fails with ObjectDisposedException, and Seal fsyncs before it closes.
+    /// </summary>
+    internal SafeFileHandle? FileForSync => _file;
+
     /// <summary>Ends appends: the file is made durable and closed, the memory stays as it is.</summary>
     public void Seal()
     {
+        // Always fsync here, even if a flush cleared the flag: a group-commit sync running outside the lock may
+        // still count on this one to cover what it could not.
+        _unflushed = _file is not null;
         Flush();
         _file?.Dispose();
         _file = null;

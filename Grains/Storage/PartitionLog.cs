@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Runnel.Grains.Producers;
 using Runnel.Protocol;
 using Runnel.Records;
@@ -21,6 +22,7 @@ public sealed partial class PartitionLog : IDisposable
     private LogView _view;
     private long _sizeInBytes;
     private long _lastFlushMs;
+    private long _durableOffset;
     private bool _directoryUnsynced;
     private bool _disposed;
     private readonly SegmentCache? _cache;
@@ -43,6 +45,9 @@ public sealed partial class PartitionLog : IDisposable
         _publishedSegments = [.. segments];
         _view = new LogView(_publishedSegments, logStartOffset, segments[^1].NextOffset, _sizeInBytes);
         _lastFlushMs = NowMs();
+
+        // What recovery found is what the disk kept; it counts as durable.
+        _durableOffset = segments[^1].NextOffset;
     }
 
     public string Directory => _directory;
@@ -157,7 +162,59 @@ public sealed partial class PartitionLog : IDisposable
             }
 
             _lastFlushMs = NowMs();
+            Volatile.Write(ref _durableOffset, Math.Max(_durableOffset, _segments[^1].NextOffset));
         }
+    }
+
+    /// <summary>Offsets below this are fsynced (sealed segments are fsynced when sealed).</summary>
+    public long DurableOffset => Volatile.Read(ref _durableOffset);
+
+    /// <summary>
+    /// Group commit: fsyncs everything appended so far and returns the new <see cref="DurableOffset"/>. The fsync
+    /// runs outside the write lock, so appends go on meanwhile and the next call covers them all at once.
+    /// </summary>
+    public long SyncAppended()
+    {
+        SafeFileHandle? file;
+        long upTo;
+        bool syncDirectory;
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            file = _segments[^1].FileForSync;
+            upTo = _segments[^1].NextOffset;
+            syncDirectory = _directoryUnsynced;
+            _directoryUnsynced = false;
+        }
+
+        try
+        {
+            if (syncDirectory)
+            {
+                DurableFile.SyncDirectory(_directory);
+            }
+
+            if (file is not null)
+            {
+                RandomAccess.FlushToDisk(file);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Sealed or closed meanwhile: both fsync the file before closing it, so what we captured is durable.
+        }
+        catch
+        {
+            Volatile.Write(ref _directoryUnsynced, _directoryUnsynced || syncDirectory);
+            throw;
+        }
+
+        long seen;
+        while (upTo > (seen = Volatile.Read(ref _durableOffset)) && Interlocked.CompareExchange(ref _durableOffset, upTo, seen) != seen)
+        {
+        }
+
+        return Math.Max(upTo, Volatile.Read(ref _durableOffset));
     }
 
     /// <summary>Flushes when <see cref="LogOptions.FlushIntervalMs"/> has passed since the last flush; for the owner's timer.</summary>

@@ -17,6 +17,7 @@ public static class SiloCommandLine
         ("--num-partitions", "RUNNEL_NUM_PARTITIONS", "partitions of auto-created topics (default 1)"),
         ("--max-request-bytes", "RUNNEL_MAX_REQUEST_BYTES", "largest request frame (default 104857600)"),
         ("--flush-interval-ms", "RUNNEL_FLUSH_INTERVAL_MS", "fsync interval of logs (default 1000)"),
+        ("--acks-all-fsync", "RUNNEL_ACKS_ALL_FSYNC", "answer acks=-1 after a group-commit fsync: true|false (default true)"),
         ("--retention-check-interval-ms", "RUNNEL_RETENTION_CHECK_INTERVAL_MS", "how often retention runs per partition (default 30000)"),
         ("--cache-bytes", "RUNNEL_CACHE_BYTES", "memory budget for segments (default 25% of RAM, 64 MiB..8 GiB)"),
         ("--blob-store", "RUNNEL_BLOB_STORE", "local|azure (default local)"),
@@ -121,6 +122,7 @@ public static class SiloCommandLine
             case "--num-partitions": options.DefaultPartitions = Int(flag, value, 1, 100_000); break;
             case "--max-request-bytes": options.MaxRequestBytes = Int(flag, value, 1024, int.MaxValue); break;
             case "--flush-interval-ms": options.FlushIntervalMs = Int(flag, value, 0, int.MaxValue); break;
+            case "--acks-all-fsync": options.AcksAllFsync = Bool(flag, value); break;
             case "--retention-check-interval-ms": options.RetentionCheckIntervalMs = Int(flag, value, 10, int.MaxValue); break;
             case "--cache-bytes": options.CacheBytes = Long(flag, value, 0, long.MaxValue); break;
             case "--blob-store": options.BlobStore = BlobStoreKindOf(flag, value); break;

@@ -33,6 +33,13 @@ public sealed class SiloOptions
     /// <summary>Largest request frame accepted, as Kafka's socket.request.max.bytes. Default 100 MiB; larger frames close the connection.</summary>
     public int MaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 
+    /// <summary>
+    /// Whether acks=-1 (all) is answered only after the batch is fsynced, in a group commit shared with every append
+    /// made meanwhile. Default true: on one silo there are no replicas to hold the data, so "all" means the disk.
+    /// acks=1 is answered once the OS has the write either way (<c>--acks-all-fsync</c>, RUNNEL_ACKS_ALL_FSYNC).
+    /// </summary>
+    public bool AcksAllFsync { get; set; } = true;
+
     /// <summary>fsync interval of partition logs in milliseconds. Default 1000. Writes reach the OS before every acknowledgement regardless.</summary>
     public int FlushIntervalMs { get; set; } = 1000;
 

@@ -10,13 +10,19 @@ namespace Runnel.Silo.Kafka.Handlers;
 /// <summary>
 /// Produce: validates each partition's batches here, off the partition's turn (CRC-32C, framing), then appends
 /// them through the partition grain, which assigns offsets and checks idempotent sequences. acks=0 gets no
-/// response at all, as clients expect.
+/// response at all, as clients expect. acks=-1 is answered once the batch is fsynced (group commit, shared with
+/// every append made meanwhile) unless <c>--acks-all-fsync false</c>; acks=1 once the OS has the write.
 /// </summary>
 public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResponse>
 {
     private readonly TopicService _topics;
+    private readonly bool _acksAllWaitsForDisk;
 
-    public ProduceHandler(TopicService topics) => _topics = topics;
+    public ProduceHandler(TopicService topics, Hosting.SiloOptions options)
+    {
+        _topics = topics;
+        _acksAllWaitsForDisk = options.AcksAllFsync;
+    }
 
     public override ApiKey Key => ApiKey.Produce;
 
@@ -31,7 +37,7 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
     protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
     {
         var response = new ProduceResponse();
-        var pending = new List<(ProduceResponse.TopicProduceResponse.PartitionProduceResponse Entry, Task<AppendOutcome> Append)>();
+        var pending = new List<(ProduceResponse.TopicProduceResponse.PartitionProduceResponse Entry, TopicMetadata Topic, Task<AppendOutcome> Append)>();
         foreach (var topicData in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
@@ -50,16 +56,21 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
                 }
 
                 ReadOnlyMemory<byte> batches = partitionData.Records!.Value;
-                pending.Add((entry, _topics.Partition(topic!.Name, partitionData.Index).InvokeAsync(g => g.AppendAsync(batches, request.Acks), cancellationToken)));
+                pending.Add((entry, topic!, _topics.Partition(topic!.Name, partitionData.Index).InvokeAsync(g => g.AppendAsync(batches, request.Acks), cancellationToken)));
             }
         }
 
-        foreach (var (entry, append) in pending)
+        foreach (var (entry, topic, append) in pending)
         {
             AppendOutcome outcome;
             try
             {
                 outcome = await append.ConfigureAwait(false);
+                if (request.Acks == -1 && _acksAllWaitsForDisk && outcome.Error == ErrorCode.None)
+                {
+                    // After the append's turn, so other producers keep appending while this waits for the group fsync.
+                    await WaitForDiskAsync(topic, entry.Index, outcome.LastOffset, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -75,6 +86,14 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
         }
 
         return request.Acks == 0 ? null : response;
+    }
+
+    private async Task WaitForDiskAsync(TopicMetadata topic, int partition, long lastOffset, CancellationToken cancellationToken)
+    {
+        if (await _topics.GetReaderAsync(topic, partition, cancellationToken).ConfigureAwait(false) is { } reader)
+        {
+            await reader.WaitForDurableAsync(lastOffset).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static ErrorCode Check(ProduceRequest request, TopicMetadata? topic, int partition, ReadOnlyMemory<byte>? records, out string? message)

@@ -18,6 +18,8 @@ public sealed class SiloCommandLineTests
         Assert.True(options.AutoCreateTopics);
         Assert.Equal(1, options.DefaultPartitions);
         Assert.Equal(100 * 1024 * 1024, options.MaxRequestBytes);
+        Assert.True(options.AcksAllFsync);
+        Assert.False(SiloCommandLine.Parse(["--acks-all-fsync", "false"], NoEnvironment).AcksAllFsync);
     }
 
     [Fact]
