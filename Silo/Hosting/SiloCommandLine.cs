@@ -18,6 +18,11 @@ public static class SiloCommandLine
         ("--max-request-bytes", "RUNNEL_MAX_REQUEST_BYTES", "largest request frame (default 104857600)"),
         ("--flush-interval-ms", "RUNNEL_FLUSH_INTERVAL_MS", "fsync interval of logs (default 1000)"),
         ("--acks-all-fsync", "RUNNEL_ACKS_ALL_FSYNC", "answer acks=-1 after a group-commit fsync: true|false (default true)"),
+        ("--group-min-session-timeout-ms", "RUNNEL_GROUP_MIN_SESSION_TIMEOUT_MS", "smallest session timeout a group member may ask for (default 6000)"),
+        ("--group-max-session-timeout-ms", "RUNNEL_GROUP_MAX_SESSION_TIMEOUT_MS", "largest session timeout a group member may ask for (default 1800000)"),
+        ("--group-initial-rebalance-delay-ms", "RUNNEL_GROUP_INITIAL_REBALANCE_DELAY_MS", "wait for more members before a new group's first rebalance (default 3000)"),
+        ("--offsets-retention-minutes", "RUNNEL_OFFSETS_RETENTION_MINUTES", "keep an empty group's offsets this long (default 10080)"),
+        ("--offsets-topic-partitions", "RUNNEL_OFFSETS_TOPIC_PARTITIONS", "partitions of __consumer_offsets when it is created (default 8)"),
         ("--retention-check-interval-ms", "RUNNEL_RETENTION_CHECK_INTERVAL_MS", "how often retention runs per partition (default 30000)"),
         ("--cache-bytes", "RUNNEL_CACHE_BYTES", "memory budget for segments (default 25% of RAM, 64 MiB..8 GiB)"),
         ("--blob-store", "RUNNEL_BLOB_STORE", "local|azure (default local)"),
@@ -88,12 +93,56 @@ public static class SiloCommandLine
         }
 
         var options = new SiloOptions();
+        var groupSettings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach ((string flag, string value) in values)
         {
+            if (flag.StartsWith("--group-", StringComparison.Ordinal) || flag.StartsWith("--offsets-", StringComparison.Ordinal))
+            {
+                groupSettings[EnvironmentName(flag)] = value;
+                continue;
+            }
+
             Apply(options, flag, value);
         }
 
+        // Group settings keep their own parser (it names the variable in its errors); the command line wins over the environment.
+        try
+        {
+            options.Groups = Runnel.Grains.Groups.GroupSettings.FromEnvironment(name => groupSettings.GetValueOrDefault(name) ?? environment(name));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException(NameFlags(ex.Message), ex);
+        }
+
         return options;
+    }
+
+    /// <summary>Errors from settings parsed by variable name also name the option ("--x (RUNNEL_X)").</summary>
+    private static string NameFlags(string message)
+    {
+        foreach ((string flag, string env, _) in Known)
+        {
+            if (message.Contains(env, StringComparison.Ordinal))
+            {
+                return message.Replace(env, $"{flag} ({env})", StringComparison.Ordinal);
+            }
+        }
+
+        return message;
+    }
+
+    private static string EnvironmentName(string flag)
+    {
+        foreach ((string known, string env, _) in Known)
+        {
+            if (known == flag)
+            {
+                return env;
+            }
+        }
+
+        return flag;
     }
 
     private static bool IsKnown(string flag)

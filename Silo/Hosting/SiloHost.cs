@@ -85,7 +85,7 @@ public sealed class SiloHost : IAsyncDisposable
         services.AddSingleton<IKafkaApiHandler, IncrementalAlterConfigsHandler>();
         services.AddSingleton<IKafkaApiHandler, InitProducerIdHandler>();
         services.AddSingleton<IKafkaApiHandler, FindCoordinatorHandler>();
-        services.AddSingleton(_ => GroupSettings.FromEnvironment(Environment.GetEnvironmentVariable));
+        services.AddSingleton(options.Groups);
         services.AddSingleton<OffsetStore>();
         services.AddSingleton<GroupDirectory>();
         services.AddHostedService<OffsetStoreLoader>();

@@ -33,6 +33,9 @@ public sealed class SiloOptions
     /// <summary>Largest request frame accepted, as Kafka's socket.request.max.bytes. Default 100 MiB; larger frames close the connection.</summary>
     public int MaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 
+    /// <summary>Consumer-group settings (session timeout bounds, initial rebalance delay, offsets retention and topic).</summary>
+    public Runnel.Grains.Groups.GroupSettings Groups { get; set; } = new();
+
     /// <summary>
     /// Whether acks=-1 (all) is answered only after the batch is fsynced, in a group commit shared with every append
     /// made meanwhile. Default true: on one silo there are no replicas to hold the data, so "all" means the disk.

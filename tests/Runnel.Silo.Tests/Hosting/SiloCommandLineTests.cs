@@ -35,7 +35,20 @@ public sealed class SiloCommandLineTests
         Assert.False(options.AutoCreateTopics);
     }
 
+    [Fact]
+    public void Group_settings_come_from_flags_or_the_environment()
+    {
+        var env = new Dictionary<string, string> { ["RUNNEL_OFFSETS_TOPIC_PARTITIONS"] = "3", ["RUNNEL_GROUP_MIN_SESSION_TIMEOUT_MS"] = "9000" };
+        SiloOptions options = SiloCommandLine.Parse(["--group-min-session-timeout-ms", "2000", "--offsets-retention-minutes=60"], n => env.GetValueOrDefault(n));
+
+        Assert.Equal(2000, options.Groups.MinSessionTimeoutMs);
+        Assert.Equal(TimeSpan.FromMinutes(60), options.Groups.OffsetsRetention);
+        Assert.Equal(3, options.Groups.OffsetsTopicPartitions);
+        Assert.Equal(3000, options.Groups.InitialRebalanceDelayMs);
+    }
+
     [Theory]
+    [InlineData(new[] { "--group-initial-rebalance-delay-ms", "-5" }, "--group-initial-rebalance-delay-ms (RUNNEL_GROUP_INITIAL_REBALANCE_DELAY_MS) takes a whole number of at least 0")]
     [InlineData(new[] { "--bogus", "1" }, "Unknown option '--bogus'")]
     [InlineData(new[] { "--port" }, "needs a value")]
     [InlineData(new[] { "--port", "70000" }, "from 0 to 65535")]
