@@ -190,9 +190,22 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
 
     private Task FlushAsync(CancellationToken cancellationToken)
     {
-        _log?.FlushIfDue();
+        // The periodic fsync goes through the group commit, off this turn, so appends never wait for it.
+        if (_log is { } log && _reader is { } reader && log.IsFlushDue && log.DurableOffset < log.HighWatermark)
+        {
+            reader.GroupCommit.WaitDurableAsync(log.HighWatermark - 1).ContinueWith(
+                static (t, state) => LogFlushFailed((ILogger)state!, t.Exception!.GetBaseException()),
+                _logger,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted,
+                TaskScheduler.Default);
+        }
+
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A periodic fsync of a partition log failed; the next tick retries")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception);
 
     private Task ApplyRetentionAsync(CancellationToken cancellationToken)
     {

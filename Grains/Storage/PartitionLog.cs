@@ -166,6 +166,9 @@ public sealed partial class PartitionLog : IDisposable
         }
     }
 
+    /// <summary>Whether <see cref="LogOptions.FlushIntervalMs"/> has passed since the last fsync of appended data.</summary>
+    public bool IsFlushDue => NowMs() - Volatile.Read(ref _lastFlushMs) >= Options.FlushIntervalMs;
+
     /// <summary>Offsets below this are fsynced (sealed segments are fsynced when sealed).</summary>
     public long DurableOffset => Volatile.Read(ref _durableOffset);
 
@@ -209,6 +212,7 @@ public sealed partial class PartitionLog : IDisposable
             throw;
         }
 
+        Volatile.Write(ref _lastFlushMs, NowMs());
         long seen;
         while (upTo > (seen = Volatile.Read(ref _durableOffset)) && Interlocked.CompareExchange(ref _durableOffset, upTo, seen) != seen)
         {

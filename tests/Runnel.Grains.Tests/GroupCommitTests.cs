@@ -74,4 +74,21 @@ public sealed class GroupCommitTests : IDisposable
         await commit.WaitDurableAsync(last);
         Assert.Equal(0, commit.SyncCount);
     }
+
+    [Fact]
+    public async Task A_group_commit_sync_counts_as_the_periodic_flush()
+    {
+        var time = new ManualTimeProvider(1_700_000_000_000);
+        using PartitionLog log = PartitionLog.Open(_dir.Path, new LogOptions { FlushIntervalMs = 1000 }, time);
+        var commit = new GroupCommit(log);
+        long last = log.Append(TestBatches.Make(2), leaderEpoch: 0).LastOffset;
+        Assert.False(log.IsFlushDue);
+
+        time.Advance(1500);
+        Assert.True(log.IsFlushDue);
+        await commit.WaitDurableAsync(last);
+
+        Assert.False(log.IsFlushDue);
+        Assert.Equal(2, log.DurableOffset);
+    }
 }
