@@ -22,6 +22,9 @@ namespace Runnel.Silo.Hosting;
 /// </summary>
 public sealed class SiloHost : IAsyncDisposable
 {
+    /// <summary>The runtime's own meter (GC pauses and collections, thread pool, JIT), exported beside ours.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     private readonly WebApplication _app;
     private readonly SiloOptions _options;
 
@@ -33,7 +36,13 @@ public sealed class SiloHost : IAsyncDisposable
 
     public static SiloHost Build(SiloOptions options)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            // No appsettings reload: its file watcher covers the content root recursively, and with the data folder
+            // under the working directory it woke up on every segment write.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
@@ -52,7 +61,7 @@ public sealed class SiloHost : IAsyncDisposable
         services.AddSingleton(options);
         services.AddMetrics();
         services.AddSingleton<SiloMetrics>();
-        services.AddSingleton(_ => new PrometheusExporter(SiloMetrics.MeterName, BlobStoreMetrics.MeterName, StorageMetrics.MeterName));
+        services.AddSingleton(_ => new PrometheusExporter(SiloMetrics.MeterName, BlobStoreMetrics.MeterName, StorageMetrics.MeterName, RuntimeMeterName));
         services.Configure<GrainRuntimeOptions>(_ => { });
         services.AddGrainRuntime(grains =>
         {
