@@ -48,6 +48,12 @@ public sealed record LogOptions
     /// <summary>flush.ms: how often <see cref="PartitionLog.FlushIfDue"/> fsyncs the active segment.</summary>
     public long FlushIntervalMs { get; init; } = TopicConfigCatalog.DefaultFlushMs;
 
+    /// <summary>
+    /// After this many appended bytes the OS is asked to start writing them to disk (see <see cref="WritebackHint"/>),
+    /// so the periodic fsync finds little left to do and does not stall appends; 0 turns the hint off. Default 1 MiB.
+    /// </summary>
+    public int WritebackBytes { get; init; } = 1024 * 1024;
+
     /// <summary>Bytes of batches between two entries of the sparse offset and time indexes of a segment.</summary>
     public int IndexIntervalBytes { get; init; } = 4096;
 

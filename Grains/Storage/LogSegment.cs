@@ -19,6 +19,7 @@ internal sealed partial class LogSegment : IDisposable
     private SafeFileHandle? _file;
     private SegmentState _published = SegmentState.Empty;
     private bool _unflushed;
+    private long _writebackStart;
 
     // Writer-private builder state; readers only ever see it through a published SegmentState.
     private LogChunk[] _chunks = [];
@@ -100,6 +101,11 @@ internal sealed partial class LogSegment : IDisposable
         RecordBatchHeader.AssignOffset(target, baseOffset, leaderEpoch);
         RandomAccess.Write(file, target, _size);
         _unflushed = true;
+        if (_options.WritebackBytes > 0 && _size + batch.Length - _writebackStart >= _options.WritebackBytes)
+        {
+            WritebackHint.Start(file, _writebackStart, _size + batch.Length - _writebackStart);
+            _writebackStart = _size + batch.Length;
+        }
 
         Register(target, _size);
         _lastChunkUsed = positionInChunk + batch.Length;
