@@ -112,6 +112,7 @@ public static class Program
         var consumerLoads = new List<KafkaConsumerLoad>();
         var progress = new SharedProgress(numRecords);
         var tasks = new List<Task>();
+        var gcBefore = GcSnapshot.Take();
         long start = Stopwatch.GetTimestamp();
         if (consume)
         {
@@ -134,6 +135,9 @@ public static class Program
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
+
+        // The load generator's own collections are in every latency it measures, so they are printed beside them.
+        Console.WriteLine(GcSnapshot.Take().Since(gcBefore));
         string settings = string.Join(' ', options.All.Select(kv => $"{kv.Key}={kv.Value}"));
         Console.WriteLine($"# kafka {options.Mode} topic={topic} {settings}");
         if (produce)
