@@ -177,7 +177,10 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
 
         if (_tiering is not null)
         {
-            await _tiering.DisposeAsync();
+            // Cleared first: a deleted topic's partition closes here and then again when it deactivates.
+            PartitionTiering tiering = _tiering;
+            _tiering = null;
+            await tiering.DisposeAsync();
         }
 
         if (_log is not null)

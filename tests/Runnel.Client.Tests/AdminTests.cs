@@ -43,6 +43,23 @@ public sealed class AdminTests(SiloFixture fixture) : IClassFixture<SiloFixture>
     }
 
     [Fact]
+    public async Task Deleting_a_topic_with_an_open_partition_closes_it_cleanly()
+    {
+        string topic = TestData.UniqueTopic("delete-open");
+        await using (var producer = new KafkaProducer<string, string>(TestHelpers.Producer(Silo)))
+        {
+            await producer.ProduceAsync(new ProducerRecord<string, string>(topic, "k", "v"));
+        }
+
+        await using var admin = new KafkaAdminClient(TestHelpers.Producer(Silo));
+        await admin.DeleteTopicsAsync([topic]);
+
+        // The partition closes on the delete and again when it deactivates right after; neither may fail.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain($"A turn of grain partition/{topic}/0 failed", Silo.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task List_offsets_earliest_latest_and_by_timestamp()
     {
         string topic = TestData.UniqueTopic("offsets");
