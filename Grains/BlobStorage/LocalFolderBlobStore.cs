@@ -21,6 +21,7 @@ namespace Runnel.Grains.BlobStorage;
 public sealed partial class LocalFolderBlobStore : IBlobStore
 {
     private const string InternalFolder = BlobName.ReservedPrefix;
+    private const int CopyBufferBytes = 1024 * 1024;
     private static readonly TimeSpan s_abandonedStagingAge = TimeSpan.FromHours(1);
 
     private readonly string _root;
@@ -160,7 +161,7 @@ public sealed partial class LocalFolderBlobStore : IBlobStore
         }
         else
         {
-            await stream.CopyToAsync(file, 81920, cancellationToken).ConfigureAwait(false);
+            await CopyAsync(stream, file, cancellationToken).ConfigureAwait(false);
             length = file.Position - LocalBlobFile.HeaderSize;
             LocalBlobFile.SetContentLength(header, length);
             file.Position = 0;
@@ -169,6 +170,29 @@ public sealed partial class LocalFolderBlobStore : IBlobStore
 
         file.Flush(flushToDisk: true);
         return (etag, length);
+    }
+
+    /// <summary>
+    /// Copies in 1 MiB writes and has the OS write each one back at once: a segment is 1 GiB, and left to the final
+    /// fsync, that much dirty data stalls the log's own appends (see <see cref="Storage.WritebackHint"/>).
+    /// </summary>
+    private static async Task CopyAsync(Stream source, FileStream file, CancellationToken cancellationToken)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, CopyBufferBytes), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                long position = file.Position;
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                Storage.WritebackHint.Start(file.SafeFileHandle, position, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static void CheckCondition(string name, string path, BlobCondition condition)

@@ -39,27 +39,19 @@ internal sealed class SegmentUploader
         await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var file = new FileStream(segment.FilePath, new FileStreamOptions
-            {
-                Mode = FileMode.Open,
-                Access = FileAccess.Read,
-                Share = FileShare.ReadWrite | FileShare.Delete,
-                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-            });
-            if (file.Length != state.SizeInBytes)
-            {
-                throw new IOException($"Segment file {segment.FilePath} has {file.Length} bytes, the sealed segment {state.SizeInBytes}.");
-            }
-
-            uint crc = await ComputeCrcAsync(file, cancellationToken).ConfigureAwait(false);
+            // From memory when the segment is resident (the usual case, just after a roll), else from its file.
+            await using Stream content = state.IsResident ? new SegmentContentStream(state) : OpenFile(segment, state);
+            uint crc = content is SegmentContentStream
+                ? SegmentContentStream.ComputeCrc32C(state)
+                : await ComputeCrcAsync(content, cancellationToken).ConfigureAwait(false);
             long lastOffset = state.NextOffset - 1;
             string data = TierBlobNames.Segment(prefix, segment.BaseOffset, lastOffset, crc);
             string index = TierBlobNames.Index(data);
 
             // The index first: a listed segment must never lack its index. Unconditional puts: same name, same bytes.
             await _store.PutAsync(index, SegmentIndexFile.Write(state), BlobCondition.None, cancellationToken).ConfigureAwait(false);
-            file.Position = 0;
-            await _store.PutAsync(data, file, BlobCondition.None, cancellationToken).ConfigureAwait(false);
+            content.Position = 0;
+            await _store.PutAsync(data, content, BlobCondition.None, cancellationToken).ConfigureAwait(false);
             return new TierManifestSegment
             {
                 BaseOffset = segment.BaseOffset,
@@ -80,7 +72,25 @@ internal sealed class SegmentUploader
         }
     }
 
-    private static async Task<uint> ComputeCrcAsync(FileStream file, CancellationToken cancellationToken)
+    private static FileStream OpenFile(LogSegment segment, SegmentState state)
+    {
+        var file = new FileStream(segment.FilePath, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+        });
+        if (file.Length != state.SizeInBytes)
+        {
+            file.Dispose();
+            throw new IOException($"Segment file {segment.FilePath} has {file.Length} bytes, the sealed segment {state.SizeInBytes}.");
+        }
+
+        return file;
+    }
+
+    private static async Task<uint> ComputeCrcAsync(Stream file, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
         try
