@@ -60,8 +60,12 @@ public sealed record LogOptions
     /// <summary>First in-memory chunk of a segment; chunks double up to <see cref="MaxChunkBytes"/> so idle partitions stay small.</summary>
     public int InitialChunkBytes { get; init; } = 16 * 1024;
 
-    /// <summary>Largest in-memory chunk (a batch bigger than this gets a chunk of its own size).</summary>
-    public int MaxChunkBytes { get; init; } = 1024 * 1024;
+    /// <summary>
+    /// Largest in-memory chunk (a batch bigger than this gets a chunk of its own size). 8 MiB, so a busy partition's
+    /// chunks are big enough for huge pages (see <see cref="ChunkMemory"/>); chunks only grow that big after the
+    /// segment received as much.
+    /// </summary>
+    public int MaxChunkBytes { get; init; } = 8 * 1024 * 1024;
 
     /// <summary>The options a topic's configuration asks for.</summary>
     public static LogOptions FromTopicConfig(TopicConfig config)

@@ -203,7 +203,7 @@ internal sealed partial class LogSegment : IDisposable
         {
             int previous = _chunkCount == 0 ? _options.InitialChunkBytes / 2 : _chunks[_chunkCount - 1].Buffer.Length;
             int capacity = Math.Max(length, Math.Clamp(previous * 2, _options.InitialChunkBytes, _options.MaxChunkBytes));
-            AddChunk(new LogChunk(new byte[capacity], _size));
+            AddChunk(new LogChunk(ChunkMemory.Allocate(capacity), _size));
             _lastChunkUsed = 0;
         }
 
