@@ -32,6 +32,13 @@ public interface IPartitionReader
     /// </summary>
     ValueTask<FetchRead> ReadAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, IBufferWriter<byte> destination, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="ReadAsync"/> without the copy: adds the batches to <paramref name="slices"/> as slices of the log's
+    /// own memory (or of a cold read's buffers). That memory is immutable and stays valid while the slices are held,
+    /// so a Fetch answer can write it straight into the socket's pipe.
+    /// </summary>
+    ValueTask<FetchRead> ReadSlicesAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, List<ReadOnlyMemory<byte>> slices, CancellationToken cancellationToken);
+
     /// <summary>The first offset whose timestamp is at or after <paramref name="timestamp"/>, for ListOffsets.</summary>
     OffsetLookup OffsetForTimestamp(long timestamp);
 

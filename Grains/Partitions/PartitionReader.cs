@@ -52,6 +52,28 @@ internal sealed class PartitionReader : IPartitionReader
         return new FetchRead(read.Error, read.SizeInBytes, read.HighWatermark, read.LogStartOffset);
     }
 
+    public async ValueTask<FetchRead> ReadSlicesAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, List<ReadOnlyMemory<byte>> slices, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        LogReadResult read;
+        try
+        {
+            ValueTask<LogReadResult> pending = _log.ReadAsync(offset, maxBytes, allowOversizedFirstBatch, cancellationToken);
+            read = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or BlobStoreException)
+        {
+            return new FetchRead(ErrorCode.KafkaStorageError, 0, _log.HighWatermark, _log.LogStartOffset);
+        }
+
+        for (int i = 0; i < read.Slices.Count; i++)
+        {
+            slices.Add(read.Slices[i]);
+        }
+
+        return new FetchRead(read.Error, read.SizeInBytes, read.HighWatermark, read.LogStartOffset);
+    }
+
     public OffsetLookup OffsetForTimestamp(long timestamp)
     {
         TimestampOffset found = _log.OffsetForTimestamp(timestamp);

@@ -14,8 +14,8 @@ namespace Runnel.MicroBenchmarks;
 /// <list type="bullet">
 /// <item><c>Before</c>: the silo's former path, kept here as the baseline: the slices copied into a pooled buffer that
 /// grows by copying, the response encoded whole into a KafkaWriter (growing by copying too), then copied into the pipe.</item>
-/// <item><c>Direct</c>: today's path: slices copied into a SegmentedBufferWriter, FetchAnswer writes the frame into the pipe.</item>
-/// <item><c>ZeroCopy</c>: what the proposed IPartitionReader slice read gives: the log's own slices go into FetchAnswer,
+/// <item><c>Direct</c>: the path before the slice read, kept as a baseline too: slices copied into a SegmentedBufferWriter, FetchAnswer writes the frame into the pipe.</item>
+/// <item><c>ZeroCopy</c>: today's path (IPartitionReader.ReadSlicesAsync): the log's own slices go into FetchAnswer,
 /// one copy in all, into the pipe.</item>
 /// </list>
 /// Before and Direct produce the same bytes (checked in setup).
@@ -82,7 +82,7 @@ public class FetchEncodeBenchmarks
     public long Direct()
     {
         LogReadResult read = _log!.Read(0, FetchBytes);
-        using var buffer = new Runnel.Silo.Kafka.SegmentedBufferWriter(16 * 1024);
+        using var buffer = new SegmentedBufferWriter(16 * 1024);
         read.CopyTo(buffer);
         var answer = new FetchAnswer(NewResponse(out _));
         buffer.AddRange(0, read.SizeInBytes, answer.Segments);

@@ -12,9 +12,9 @@ namespace Runnel.Silo.Kafka.Handlers;
 /// answer has session id 0, which tells clients to keep sending full fetches.
 /// </summary>
 /// <remarks>
-/// The batches are read into one <see cref="SegmentedBufferWriter"/> (growing it never copies) and the
-/// <see cref="FetchAnswer"/> is written from there straight into the connection's pipe, so each byte of a record set
-/// is copied twice in the silo: out of the log, into the pipe.
+/// The answer holds the batches as slices of the log's own memory (immutable once published, kept alive by the
+/// slices) and the <see cref="FetchAnswer"/> writes them straight into the connection's pipe: each byte of a record
+/// set is copied once in the silo.
 /// </remarks>
 public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
 {
@@ -41,7 +41,7 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
         var readers = new List<(IPartitionReader Reader, long SeenHighWatermark)>();
         while (true)
         {
-            var buffer = new SegmentedBufferWriter(16 * 1024);
+            long written = 0;
             FetchResponse response = new();
             var answer = new FetchAnswer(response);
             readers.Clear();
@@ -73,10 +73,9 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
                         continue;
                     }
 
-                    int limit = (int)Math.Min(fetchPartition.PartitionMaxBytes, maxBytes - buffer.WrittenCount);
-                    long start = buffer.WrittenCount;
-                    FetchRead read = limit > 0 || buffer.WrittenCount == 0
-                        ? await reader.ReadAsync(fetchPartition.FetchOffset, Math.Max(limit, 0), allowOversizedFirstBatch: buffer.WrittenCount == 0, buffer, cancellationToken).ConfigureAwait(false)
+                    int limit = (int)Math.Min(fetchPartition.PartitionMaxBytes, maxBytes - written);
+                    FetchRead read = limit > 0 || written == 0
+                        ? await reader.ReadSlicesAsync(fetchPartition.FetchOffset, Math.Max(limit, 0), allowOversizedFirstBatch: written == 0, answer.Segments, cancellationToken).ConfigureAwait(false)
                         : new FetchRead(ErrorCode.None, 0, reader.HighWatermark, reader.LogStartOffset);
                     entry.ErrorCode = (short)read.Error;
                     entry.HighWatermark = read.HighWatermark;
@@ -84,23 +83,17 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
                     entry.LogStartOffset = read.LogStartOffset;
                     anyError |= read.Error != ErrorCode.None;
                     readers.Add((reader, read.HighWatermark));
-                    if (read.BytesWritten > 0)
-                    {
-                        buffer.AddRange(start, read.BytesWritten, answer.Segments);
-                    }
-
+                    written += read.BytesWritten;
                     answer.EndPartition(firstSegment, read.BytesWritten);
                 }
             }
 
             long now = Environment.TickCount64;
-            if (buffer.WrittenCount >= request.MinBytes || anyError || now >= deadline || readers.Count == 0)
+            if (written >= request.MinBytes || anyError || now >= deadline || readers.Count == 0)
             {
-                context.AddLease(buffer);
                 return answer;
             }
 
-            buffer.Dispose();
             await WaitForAnyAppendAsync(readers, deadline - now, cancellationToken).ConfigureAwait(false);
         }
     }

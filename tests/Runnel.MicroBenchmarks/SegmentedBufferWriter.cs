@@ -1,12 +1,11 @@
 using System.Buffers;
 
-namespace Runnel.Silo.Kafka;
+namespace Runnel.MicroBenchmarks;
 
 /// <summary>
-/// An <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool that never copies to grow: when the
-/// current array cannot take a span, the next one is rented (twice as big, up to <see cref="MaxSegmentBytes"/>, or
-/// the span's size). A Fetch reads every partition's batches into one of these, then the response is written from
-/// the segments straight into the socket's pipe. The arrays go back to the pool on dispose.
+/// An <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool that never copies to grow. The silo's
+/// Fetch used to read every partition's batches into one of these before writing the response into the pipe; it
+/// now passes the log's own slices, and this stays here as the benchmark's baseline.
 /// </summary>
 public sealed class SegmentedBufferWriter : IBufferWriter<byte>, IDisposable
 {
