@@ -24,6 +24,15 @@ public static class Varint
             return true;
         }
 
+        // Two bytes: the length of every record from 64 bytes to 8 KiB, so worth its own branch.
+        if (source.Length > 1 && source[1] < 0x80)
+        {
+            uint raw = (source[0] & 0x7Fu) | ((uint)source[1] << 7);
+            value = (int)(raw >> 1) ^ -(int)(raw & 1);
+            bytesRead = 2;
+            return true;
+        }
+
         return TryReadVarintSlow(source, out value, out bytesRead);
     }
 

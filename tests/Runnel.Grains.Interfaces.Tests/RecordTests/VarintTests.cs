@@ -45,6 +45,31 @@ public class VarintTests
     }
 
     [Fact]
+    public void EveryValueOfUpToThreeBytesRoundTripsAndEveryTwoByteInputDecodesLikeTheLongForm()
+    {
+        var buffer = new byte[Varint.MaxVarintSize];
+        for (int value = -(1 << 20); value < (1 << 20); value++)
+        {
+            int written = Varint.WriteVarint(buffer, value);
+            Assert.True(Varint.TryReadVarint(buffer.AsSpan(0, written), out int read, out int n));
+            Assert.Equal(value, read);
+            Assert.Equal(written, n);
+        }
+
+        // Every two-byte input (including non-minimal ones such as 0x80 0x00) against a plain loop decoder.
+        for (int first = 0x80; first <= 0xFF; first++)
+        {
+            for (int second = 0; second < 0x80; second++)
+            {
+                uint raw = (uint)(first & 0x7F) | ((uint)second << 7);
+                Assert.True(Varint.TryReadVarint([(byte)first, (byte)second, 0xFF], out int read, out int n));
+                Assert.Equal((int)(raw >> 1) ^ -(int)(raw & 1), read);
+                Assert.Equal(2, n);
+            }
+        }
+    }
+
+    [Fact]
     public void RefusesTruncatedAndOverlongEncodings()
     {
         Assert.False(Varint.TryReadVarint([], out _, out _));
