@@ -9,7 +9,7 @@ namespace Runnel.Records;
 /// CRC-32C (Castagnoli), the checksum of Kafka record batch v2. Uses the SSE4.2 / ARMv8 CRC32
 /// instruction when the processor has it and a slicing table otherwise.
 /// </summary>
-public static class Crc32C
+public static partial class Crc32C
 {
     private const uint Polynomial = 0x82F63B78u; // reversed Castagnoli
     private static readonly uint[] Table = BuildTable();
@@ -21,7 +21,7 @@ public static class Crc32C
     {
         if (Sse42.X64.IsSupported)
         {
-            return AppendSse42X64(crc, data);
+            return data.Length >= InterleavedMinimumBytes ? AppendSse42X64Interleaved(crc, data) : AppendSse42X64(crc, data);
         }
 
         if (Crc32.Arm64.IsSupported)

@@ -58,6 +58,31 @@ public class Crc32CTests
     }
 
     [Fact]
+    public void TheInterleavedPathAgreesWithTheTableAroundEveryRoundBoundary()
+    {
+        // Rounds are 3 x 4 KiB: lengths just below, at and above one, two and many rounds, from odd starts and states.
+        var random = new Random(20261122);
+        var data = new byte[(3 * 3 * 4096) + 100];
+        random.NextBytes(data);
+        int[] lengths = [0, 1, 12_287, 12_288, 12_289, 12_295, 24_575, 24_576, 24_583, 36_864, 36_900];
+        foreach (int length in lengths)
+        {
+            for (int start = 0; start < 3; start++)
+            {
+                uint state = (uint)random.Next() | 1u;
+                ReadOnlySpan<byte> slice = data.AsSpan(start, Math.Min(length, data.Length - start));
+                Assert.Equal(Crc32C.AppendTable(state, slice), Crc32C.Append(state, slice));
+            }
+        }
+
+        for (int i = 0; i < 50; i++)
+        {
+            int length = random.Next(12_000, data.Length);
+            Assert.Equal(~Crc32C.AppendTable(0xFFFFFFFFu, data.AsSpan(0, length)), Crc32C.Compute(data.AsSpan(0, length)));
+        }
+    }
+
+    [Fact]
     public void AppendInPiecesEqualsOneShot()
     {
         var random = new Random(7);
