@@ -130,5 +130,8 @@ public sealed class ConsumerGroupFailoverTests(SiloFixture fixture, ITestOutputH
     }
 
     private static string Describe(Dictionary<string, RunningProcess> members)
-        => string.Join("\n", members.Select(m => $"--- {m.Key}: {m.Value.CommandLine}\n{ProcessResult.Tail(m.Value.Stderr, 2000)}"));
+        => string.Join("\n", members.Select(m =>
+            $"--- {m.Key}: {m.Value.CommandLine}\n" +
+            $"events: {string.Join(" ", m.Value.StdoutLines.Where(l => l.Contains("\"event\"", StringComparison.Ordinal)))}\n" +
+            ProcessResult.Tail(m.Value.Stderr, 2000)));
 }
