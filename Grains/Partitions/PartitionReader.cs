@@ -37,15 +37,10 @@ internal sealed class PartitionReader : IPartitionReader
 
     public async ValueTask<FetchRead> ReadAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, IBufferWriter<byte> destination, CancellationToken cancellationToken)
     {
-        LogReadResult read;
-        try
+        ValueTask<LogReadResult?> pending = ReadLogAsync(offset, maxBytes, allowOversizedFirstBatch, cancellationToken);
+        if ((pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false)) is not { } read)
         {
-            ValueTask<LogReadResult> pending = _log.ReadAsync(offset, maxBytes, allowOversizedFirstBatch, cancellationToken);
-            read = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or BlobStoreException)
-        {
-            return new FetchRead(ErrorCode.KafkaStorageError, 0, _log.HighWatermark, _log.LogStartOffset);
+            return StorageError();
         }
 
         read.CopyTo(destination);
@@ -55,15 +50,10 @@ internal sealed class PartitionReader : IPartitionReader
     public async ValueTask<FetchRead> ReadSlicesAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, List<ReadOnlyMemory<byte>> slices, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(slices);
-        LogReadResult read;
-        try
+        ValueTask<LogReadResult?> pending = ReadLogAsync(offset, maxBytes, allowOversizedFirstBatch, cancellationToken);
+        if ((pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false)) is not { } read)
         {
-            ValueTask<LogReadResult> pending = _log.ReadAsync(offset, maxBytes, allowOversizedFirstBatch, cancellationToken);
-            read = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or BlobStoreException)
-        {
-            return new FetchRead(ErrorCode.KafkaStorageError, 0, _log.HighWatermark, _log.LogStartOffset);
+            return StorageError();
         }
 
         for (int i = 0; i < read.Slices.Count; i++)
@@ -90,4 +80,20 @@ internal sealed class PartitionReader : IPartitionReader
         Task next = _signal.NextAppend;
         return _log.HighWatermark > knownHighWatermark ? Task.CompletedTask : next.WaitAsync(cancellationToken);
     }
+
+    /// <summary>The log's read over every tier; null when the storage under it failed (answered KAFKA_STORAGE_ERROR).</summary>
+    private async ValueTask<LogReadResult?> ReadLogAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ValueTask<LogReadResult> pending = _log.ReadAsync(offset, maxBytes, allowOversizedFirstBatch, cancellationToken);
+            return pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or BlobStoreException)
+        {
+            return null;
+        }
+    }
+
+    private FetchRead StorageError() => new(ErrorCode.KafkaStorageError, 0, _log.HighWatermark, _log.LogStartOffset);
 }
