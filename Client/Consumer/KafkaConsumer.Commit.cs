@@ -116,11 +116,27 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                 return;
             }
 
+            // Stop handing out records first: the consume loop runs beside this one, and a record handed out after
+            // the positions below were taken would be consumed again by the partition's next owner.
+            var positions = new List<TopicPartitionOffset>(partitions.Count);
+            lock (consumer._gate)
+            {
+                foreach (TopicPartition partition in partitions)
+                {
+                    if (consumer._assignment.TryGetValue(partition, out PartitionState? state))
+                    {
+                        state.Revoking = true;
+                        if (state.ConsumedPosition >= 0)
+                        {
+                            positions.Add(new TopicPartitionOffset(partition, state.ConsumedPosition));
+                        }
+                    }
+                }
+            }
+
             consumer.PartitionsRevoked?.Invoke(partitions);
             if (commit && consumer._options.EnableAutoCommit)
             {
-                var set = new HashSet<TopicPartition>(partitions);
-                List<TopicPartitionOffset> positions = consumer.ConsumedPositions().FindAll(p => set.Contains(p.TopicPartition));
                 try
                 {
                     await consumer.CommitAsync(positions, cancellationToken).ConfigureAwait(false);

@@ -63,7 +63,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         {
             foreach (PartitionState state in _assignment.Values)
             {
-                if (state.Paused || state.FetchPosition < 0 || state.NotBefore > now)
+                if (state.Paused || state.Revoking || state.FetchPosition < 0 || state.NotBefore > now)
                 {
                     continue;
                 }
@@ -182,7 +182,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                     return;
                 }
 
-                state.Epoch++;
+                state.NewEpoch();
                 state.FetchPosition = _options.AutoOffsetReset == AutoOffsetReset.Earliest ? Offsets.Beginning : Offsets.End;
                 return;
             }

@@ -122,7 +122,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable
         lock (_gate)
         {
             PartitionState state = StateOf(position.TopicPartition);
-            state.Epoch++;
+            state.NewEpoch();
             state.SeekTimestamp = null;
             state.FetchPosition = position.Offset;
             state.ConsumedPosition = position.Offset >= 0 ? position.Offset : state.ConsumedPosition;
@@ -139,7 +139,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable
             foreach (TopicPartition partition in partitions)
             {
                 PartitionState state = StateOf(partition);
-                state.Epoch++;
+                state.NewEpoch();
                 state.FetchPosition = Offsets.End;
                 state.SeekTimestamp = timestamp.ToUnixTimeMilliseconds();
             }
@@ -157,7 +157,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable
             {
                 PartitionState state = StateOf(partition);
                 state.Paused = true;
-                state.Epoch++;
+                state.NewEpoch();
                 if (state.ConsumedPosition >= 0)
                 {
                     state.FetchPosition = state.ConsumedPosition;
@@ -210,7 +210,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable
                 ConsumeResult<TKey, TValue> record = chunk.Records[i];
                 lock (_gate)
                 {
-                    if (!_assignment.TryGetValue(chunk.Partition, out PartitionState? state) || state.Epoch != chunk.Epoch || state.Paused)
+                    if (!_assignment.TryGetValue(chunk.Partition, out PartitionState? state) || state.Epoch != chunk.Epoch || state.Paused || state.Revoking)
                     {
                         break;
                     }

@@ -18,9 +18,23 @@ internal sealed class PartitionState(TopicPartition partition, long startOffset)
     /// <summary>A timestamp to resolve with ListOffsets, when set.</summary>
     public long? SeekTimestamp { get; set; }
 
-    public int Epoch { get; set; }
+    /// <summary>
+    /// Drawn from one counter for every partition state, so a chunk prefetched for a revoked state can never pass for
+    /// the state of the same partition assigned again.
+    /// </summary>
+    public int Epoch { get; private set; } = Interlocked.Increment(ref s_epochs);
+
+    private static int s_epochs;
+
+    public void NewEpoch() => Epoch = Interlocked.Increment(ref s_epochs);
 
     public bool Paused { get; set; }
+
+    /// <summary>
+    /// Being taken away by a rebalance: nothing more is fetched or handed out, so the position committed for it is
+    /// final while the commit is in flight.
+    /// </summary>
+    public bool Revoking { get; set; }
 
     /// <summary>High watermark from the last fetch, -1 before any.</summary>
     public long HighWatermark { get; set; } = -1;

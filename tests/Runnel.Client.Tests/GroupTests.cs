@@ -78,6 +78,55 @@ public sealed class GroupTests(SiloFixture fixture) : IClassFixture<SiloFixture>
         await firstLoop;
     }
 
+    /// <summary>
+    /// A member still handing out a backlog when a rebalance takes its partitions away must commit exactly what it
+    /// handed out: a record delivered after the commit was taken would be read again by whoever owns it next.
+    /// </summary>
+    [Theory]
+    [InlineData("range")]
+    [InlineData("cooperative-sticky")]
+    public async Task A_member_busy_with_a_backlog_commits_exactly_what_it_handed_out_when_a_rebalance_takes_its_partitions(string assignor)
+    {
+        const int Records = 40_000;
+        string topic = TestData.UniqueTopic("backlog-" + assignor);
+        string group = "g-" + topic;
+        await using var admin = new KafkaAdminClient(TestHelpers.Producer(Silo));
+        await admin.CreateTopicsAsync([new TopicSpecification(topic, Partitions)]);
+        await using (var producer = new KafkaProducer<string, string>(TestHelpers.Producer(Silo)))
+        {
+            await ProduceAsync(producer, topic, 0, Records);
+        }
+
+        IPartitionAssignor strategy = assignor == "range" ? new RangeAssignor() : new CooperativeStickyAssignor();
+        Action<ConsumerOptions> options = o =>
+        {
+            o.PartitionAssignors = [strategy];
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+        };
+        var seen = new ConcurrentDictionary<string, int>();
+        await using var first = new KafkaConsumer<string, string>(TestHelpers.Consumer(Silo, group, options));
+        first.Subscribe([topic]);
+        using var stop = new CancellationTokenSource();
+
+        // Slow enough that the backlog outlasts the rebalance, so records are being handed out while it happens.
+        Task firstLoop = RunAsync(first, seen, stop.Token, pauseEvery: 20);
+        await WaitUntilAsync(() => seen.Count >= 1000, "the first member is into its backlog");
+
+        await using var second = new KafkaConsumer<string, string>(TestHelpers.Consumer(Silo, group, options));
+        second.Subscribe([topic]);
+        Task secondLoop = RunAsync(second, seen, stop.Token, pauseEvery: 20);
+        await WaitUntilAsync(() => second.Assignment.Count > 0, "the second member gets partitions");
+        Assert.True(seen.Count < Records, "the backlog ran out before the rebalance; the test proves nothing");
+
+        await WaitUntilAsync(() => seen.Count == Records, "every record is consumed");
+        await Task.Delay(500); // a record handed out twice would show up in this time
+        stop.Cancel();
+        await Task.WhenAll(firstLoop, secondLoop);
+        List<string> twice = seen.Where(kv => kv.Value > 1).Select(kv => kv.Key).Take(5).ToList();
+        Assert.True(twice.Count == 0, $"records consumed more than once, e.g. {string.Join(", ", twice)}");
+        Assert.Equal(Records, seen.Count);
+    }
+
     private static async Task ProduceAsync(KafkaProducer<string, string> producer, string topic, int from, int count)
     {
         for (int i = from; i < from + count; i++)
@@ -88,13 +137,18 @@ public sealed class GroupTests(SiloFixture fixture) : IClassFixture<SiloFixture>
         await producer.FlushAsync();
     }
 
-    private static Task RunAsync(KafkaConsumer<string, string> consumer, ConcurrentDictionary<string, int> seen, CancellationToken stop) => Task.Run(async () =>
+    private static Task RunAsync(KafkaConsumer<string, string> consumer, ConcurrentDictionary<string, int> seen, CancellationToken stop, int pauseEvery = 0) => Task.Run(async () =>
     {
         try
         {
+            long handled = 0;
             await foreach (ConsumeResult<string, string> record in consumer.ConsumeAsync(stop))
             {
                 seen.AddOrUpdate(record.Value, 1, (_, n) => n + 1);
+                if (pauseEvery > 0 && ++handled % pauseEvery == 0)
+                {
+                    await Task.Delay(1, stop);
+                }
             }
         }
         catch (OperationCanceledException)
