@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Runnel.Grains.Metadata;
 using Runnel.Protocol;
 
@@ -13,6 +14,8 @@ public sealed partial class GroupGrain
         ErrorCode groupError = CheckCommit(call);
         if (groupError != ErrorCode.None)
         {
+            // Refusals happen around rebalances, and they are what a client's re-read records trace back to.
+            LogCommitRefused(_logger, GroupId, call.MemberId, call.GenerationId, groupError, _generation, _state);
             Array.Fill(errors, groupError);
             return errors;
         }
@@ -145,4 +148,7 @@ public sealed partial class GroupGrain
 
         return expired.Count;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: commit of member {Member} at generation {Generation} refused with {Error}; the group is at generation {Current}, {State}")]
+    private static partial void LogCommitRefused(ILogger logger, string group, string member, int generation, ErrorCode error, int current, GroupState state);
 }
