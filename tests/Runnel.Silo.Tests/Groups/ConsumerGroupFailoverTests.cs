@@ -8,8 +8,8 @@ namespace Runnel.Silo.Tests.Groups;
 /// <summary>
 /// Each real client as a group of three members reading a 6-partition topic while the test produces; one member
 /// is SIGKILLed and, once its session times out, its partitions move to the two survivors. Nothing produced may be
-/// missing; a record may be read twice only on a partition that changed owner, at or above the offset committed
-/// when the member died, and the test counts those duplicates.
+/// missing; a record may be read twice only at or above the offset committed when the member died, and only on a
+/// partition that changed owner (for clients that commit on revoke), and the test counts those duplicates.
 /// </summary>
 public sealed class ConsumerGroupFailoverTests(SiloFixture fixture, ITestOutputHelper output) : IClassFixture<SiloFixture>
 {
@@ -17,6 +17,14 @@ public sealed class ConsumerGroupFailoverTests(SiloFixture fixture, ITestOutputH
     private const int SessionTimeoutMs = 6000;
     private static readonly string[] s_members = ["c0", "c1", "c2"];
     private static readonly string[] s_survivors = ["c0", "c2"];
+
+    /// <summary>
+    /// Clients whose auto-commit runs beside their fetching: @platformatic/kafka commits after handing out a fetch,
+    /// and on a join it reloads its positions from the committed offsets without waiting for a commit still on its
+    /// way, so it can read again what it read just before a rebalance, on a partition it keeps (it would do the same
+    /// against Kafka, whose guarantee is at-least-once). The others commit on revoke before they rejoin.
+    /// </summary>
+    private static readonly HashSet<string> s_rereadOnKeptPartitions = new(StringComparer.Ordinal) { "platformatic" };
     private readonly SiloProcess _silo = fixture.Silo;
 
     [Fact]
@@ -81,22 +89,24 @@ public sealed class ConsumerGroupFailoverTests(SiloFixture fixture, ITestOutputH
             while (!expected.IsSubsetOf(consumed.Select(r => r.Value)) && DateTime.UtcNow < deadline);
 
             var missing = expected.Except(consumed.Select(r => r.Value)).ToList();
-            Assert.True(missing.Count == 0, $"{client}: {missing.Count} of {expected.Count} produced records were never consumed, e.g. {string.Join(", ", missing.Take(5))}.\n{Describe(members)}");
+            Assert.True(missing.Count == 0, $"{client}: {missing.Count} of {expected.Count} produced records were never consumed, e.g. {string.Join(", ", missing.Take(5))}.\n{Describe(members, group)}");
 
-            // Duplicates: only on partitions that changed owner, only at or above what was committed when c1 died.
+            // Duplicates: only at or above what was committed when c1 died, and only on partitions that changed owner
+            // unless the client re-reads on a rebalance (see s_rereadOnKeptPartitions).
             var changed = Enumerable.Range(0, Partitions).Where(p => Owner(before, p) != Owner(after, p)).ToHashSet();
+            var mayRepeat = s_rereadOnKeptPartitions.Contains(client) ? Enumerable.Range(0, Partitions).ToHashSet() : changed;
             var duplicates = consumed.GroupBy(r => r.Value).Where(g => g.Count() > 1).Select(g => g.First()).ToList();
             foreach (var duplicate in duplicates)
             {
                 long committed = atKill.Committed.GetValueOrDefault(duplicate.Partition);
-                Assert.True(changed.Contains(duplicate.Partition) && duplicate.Offset >= committed,
+                Assert.True(mayRepeat.Contains(duplicate.Partition) && duplicate.Offset >= committed,
                     $"{client}: record {duplicate.Value} (partition {duplicate.Partition}, offset {duplicate.Offset}) was consumed twice although " +
-                    $"its partition {(changed.Contains(duplicate.Partition) ? "changed owner" : "kept its owner")} and {committed} was committed there.\n{Describe(members)}");
+                    $"its partition {(changed.Contains(duplicate.Partition) ? "changed owner" : "kept its owner")} and {committed} was committed there.\n{Describe(members, group)}");
             }
 
-            int bound = changed.Sum(p => members[Owner(before, p)].StdoutLines.Count == 0 ? 0 :
+            int bound = mayRepeat.Sum(p => members[Owner(before, p)].StdoutLines.Count == 0 ? 0 :
                 GroupMembers.Records(members[Owner(before, p)].StdoutLines).Count(r => r.Partition == p && r.Offset >= atKill.Committed.GetValueOrDefault(p)));
-            Assert.True(duplicates.Count <= bound, $"{client}: {duplicates.Count} duplicates, more than the {bound} records read past the last commits of the moved partitions.");
+            Assert.True(duplicates.Count <= bound, $"{client}: {duplicates.Count} duplicates, more than the {bound} records read past the last commits of the partitions that may repeat.");
             output.WriteLine($"{client}: produced {expected.Count}, consumed {consumed.Count}, duplicates {duplicates.Count} (bound {bound}); " +
                              $"partitions moved {string.Join(",", changed)}; survivors owned everything {takeover.TotalSeconds:F1} s after the SIGKILL " +
                              $"(session timeout {SessionTimeoutMs / 1000} s); generation {before.Generation} -> {after.Generation}.");
@@ -129,9 +139,10 @@ public sealed class ConsumerGroupFailoverTests(SiloFixture fixture, ITestOutputH
         }
     }
 
-    private static string Describe(Dictionary<string, RunningProcess> members)
+    private string Describe(Dictionary<string, RunningProcess> members, string group)
         => string.Join("\n", members.Select(m =>
             $"--- {m.Key}: {m.Value.CommandLine}\n" +
             $"events: {string.Join(" ", m.Value.StdoutLines.Where(l => l.Contains("\"event\"", StringComparison.Ordinal)))}\n" +
-            ProcessResult.Tail(m.Value.Stderr, 2000)));
+            ProcessResult.Tail(m.Value.Stderr, 2000))) +
+           "\n--- silo, this group:\n" + string.Join("\n", _silo.Output.Split('\n').Where(l => l.Contains(group, StringComparison.Ordinal)).TakeLast(40));
 }
