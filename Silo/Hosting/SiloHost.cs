@@ -58,6 +58,7 @@ public sealed class SiloHost : IAsyncDisposable
         });
 
         IServiceCollection services = builder.Services;
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Transport.LargeBlockMemoryPoolFactory>();
         services.AddSingleton(options);
         services.AddMetrics();
         services.AddSingleton<SiloMetrics>();
