@@ -15,7 +15,57 @@ public sealed class LatencyHistogram
     private long _max;
     private double _sum;
 
+    private long[]? _worstPerSecond;
+    private long _originTicks;
+
     public long Count { get; private set; }
+
+    /// <summary>
+    /// Also keeps the worst latency of each second from <paramref name="originTicks"/> (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp): a tail spread over every second is saturation, one concentrated in a few seconds is a stall.
+    /// </summary>
+    public void TrackWorstPerSecond(long originTicks, int seconds)
+    {
+        _originTicks = originTicks;
+        _worstPerSecond = new long[seconds];
+    }
+
+    /// <summary>Records a latency observed at <paramref name="nowTicks"/>; see <see cref="TrackWorstPerSecond"/>.</summary>
+    public void Record(long nanoseconds, long nowTicks)
+    {
+        Record(nanoseconds);
+        if (_worstPerSecond is { } worst)
+        {
+            long second = (nowTicks - _originTicks) / System.Diagnostics.Stopwatch.Frequency;
+            if ((ulong)second < (ulong)worst.Length && nanoseconds > worst[second])
+            {
+                worst[second] = nanoseconds;
+            }
+        }
+    }
+
+    /// <summary>The worst latency of each second in milliseconds, up to the last second that saw one.</summary>
+    public string FormatWorstPerSecond()
+    {
+        if (_worstPerSecond is not { } worst)
+        {
+            return string.Empty;
+        }
+
+        int last = worst.Length - 1;
+        while (last >= 0 && worst[last] == 0)
+        {
+            last--;
+        }
+
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i <= last; i++)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{(i == 0 ? "" : " ")}{worst[i] / 1e6:F1}");
+        }
+
+        return text.ToString();
+    }
 
     public void Record(long nanoseconds)
     {
@@ -53,6 +103,18 @@ public sealed class LatencyHistogram
         Count += other.Count;
         _sum += other._sum;
         _max = Math.Max(_max, other._max);
+        if (other._worstPerSecond is { } theirs)
+        {
+            if (_worstPerSecond is null)
+            {
+                TrackWorstPerSecond(other._originTicks, theirs.Length);
+            }
+
+            for (int i = 0; i < Math.Min(theirs.Length, _worstPerSecond!.Length); i++)
+            {
+                _worstPerSecond[i] = Math.Max(_worstPerSecond[i], theirs[i]);
+            }
+        }
     }
 
     public double MeanMs => Count == 0 ? 0 : _sum / Count / 1e6;

@@ -38,15 +38,35 @@ public sealed class PerfOptions
 
     public string Get(string name, string fallback) => _values.TryGetValue(name, out string? value) ? value : fallback;
 
-    public long GetLong(string name, long fallback) => _values.TryGetValue(name, out string? value)
-        ? long.Parse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
-        : fallback;
+    public long GetLong(string name, long fallback)
+    {
+        if (!_values.TryGetValue(name, out string? value))
+        {
+            return fallback;
+        }
 
-    public int GetInt(string name, int fallback) => checked((int)GetLong(name, fallback));
+        return long.TryParse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed)
+            ? parsed
+            : throw new ArgumentException($"--{name}: '{value}' is not a whole number");
+    }
 
-    public double GetDouble(string name, double fallback) => _values.TryGetValue(name, out string? value)
-        ? double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture)
-        : fallback;
+    public int GetInt(string name, int fallback)
+    {
+        long value = GetLong(name, fallback);
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw new ArgumentException($"--{name}: {value} is out of range");
+    }
+
+    public double GetDouble(string name, double fallback)
+    {
+        if (!_values.TryGetValue(name, out string? value))
+        {
+            return fallback;
+        }
+
+        return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) && double.IsFinite(parsed)
+            ? parsed
+            : throw new ArgumentException($"--{name}: '{value}' is not a number");
+    }
 
     /// <summary>Every option given, for the summary line.</summary>
     public IEnumerable<KeyValuePair<string, string>> All => _values;

@@ -21,7 +21,18 @@ public static class Program
             return 2;
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.GetDouble("timeout-s", 300)));
+        double timeoutSeconds;
+        try
+        {
+            timeoutSeconds = options.GetDouble("timeout-s", 300);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         try
         {
             return (options.System, options.Mode) switch
@@ -41,6 +52,12 @@ public static class Program
             await Console.Error.WriteLineAsync("timed out (--timeout-s)").ConfigureAwait(false);
             return 3;
         }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
+            return 2;
+        }
     }
 
     private const string Usage = """
@@ -48,7 +65,7 @@ public static class Program
             [--num-records 1000000] [--record-size 100] [--throughput -1] [--acks 1] [--batch-size 16384]
             [--linger-ms 0] [--compression none|gzip] [--partitions 1] [--producers 1] [--consumers 1]
             [--max-in-flight 5] [--fetch-size 1048576] [--fetch-max-bytes 52428800] [--check-crcs false]
-            [--create true] [--warmup-records 0] [--timeout-s 300]
+            [--create true] [--warmup-records 0] [--timeout-s 300] [--timeline false: worst latency of each second]
         runnel-perf redis produce|consume --port 6379 --key stream [--num-records N] [--record-size S] [--pipeline 64] [--count 1000]
         runnel-perf nats produce --port 4222 [--num-records N] [--record-size S] [--window 500]
         """;
@@ -114,11 +131,21 @@ public static class Program
         var tasks = new List<Task>();
         var gcBefore = GcSnapshot.Take();
         long start = Stopwatch.GetTimestamp();
+        bool timeline = options.Get("timeline", "false") == "true";
+        void TrackTimeline(LatencyHistogram latency)
+        {
+            if (timeline)
+            {
+                latency.TrackWorstPerSecond(start, 3600);
+            }
+        }
+
         if (consume)
         {
             for (int c = 0; c < consumers; c++)
             {
                 var load = new KafkaConsumerLoad(consumerSettings, cluster, c, consumers, progress);
+                TrackTimeline(load.Latency);
                 consumerLoads.Add(load);
                 tasks.Add(Task.Run(() => load.RunAsync(cancellationToken), cancellationToken));
             }
@@ -129,6 +156,7 @@ public static class Program
             for (int p = 0; p < producers; p++)
             {
                 var load = new KafkaProducerLoad(producerSettings, cluster, p, producers);
+                TrackTimeline(load.Latency);
                 producerLoads.Add(load);
                 tasks.Add(Task.Run(() => load.RunAsync(cancellationToken), cancellationToken));
             }
@@ -155,6 +183,10 @@ public static class Program
             }
 
             Report.Print("produce", acked, acked * recordSize, Stopwatch.GetElapsedTime(start, last).TotalSeconds, latency, "ack", errors);
+            if (timeline)
+            {
+                Console.WriteLine($"produce: worst ack latency of each second, ms: {latency.FormatWorstPerSecond()}");
+            }
         }
 
         if (consume)
@@ -170,6 +202,10 @@ public static class Program
             }
 
             Report.Print("consume", records, records * recordSize, Stopwatch.GetElapsedTime(start, progress.LastTicks).TotalSeconds, produce ? latency : null, "e2e", errors);
+            if (timeline && produce)
+            {
+                Console.WriteLine($"consume: worst e2e latency of each second, ms: {latency.FormatWorstPerSecond()}");
+            }
             if (records < numRecords)
             {
                 return 1;

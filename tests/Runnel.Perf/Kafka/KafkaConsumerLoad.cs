@@ -204,7 +204,7 @@ public sealed class KafkaConsumerLoad
             if (valueLength >= 8)
             {
                 long created = BinaryPrimitives.ReadInt64LittleEndian(record[p..]);
-                _latency.Record((now - created) * 1_000_000_000 / Stopwatch.Frequency);
+                _latency.Record((now - created) * 1_000_000_000 / Stopwatch.Frequency, now);
             }
         }
     }

@@ -226,7 +226,7 @@ public sealed class KafkaProducerLoad
             {
                 for (int i = 0; i < count; i++)
                 {
-                    _latency.Record((now - stamps[i]) * 1_000_000_000 / Stopwatch.Frequency);
+                    _latency.Record((now - stamps[i]) * 1_000_000_000 / Stopwatch.Frequency, now);
                 }
             }
 
