@@ -1,5 +1,6 @@
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Partitions;
+using Runnel.Grains.Tiering;
 using Runnel.Runtime;
 
 namespace Runnel.Grains.Topics;
@@ -12,11 +13,13 @@ public sealed class TopicGrain : Grain, ITopicGrain
 {
     private readonly TopicService _topics;
     private readonly PartitionDirectory _directory;
+    private readonly TieredStorage _storage;
 
-    public TopicGrain(TopicService topics, PartitionDirectory directory)
+    public TopicGrain(TopicService topics, PartitionDirectory directory, TieredStorage storage)
     {
         _topics = topics;
         _directory = directory;
+        _storage = storage;
     }
 
     private string Name => GrainId.Key;
@@ -37,12 +40,18 @@ public sealed class TopicGrain : Grain, ITopicGrain
             return ToChange(deleted);
         }
 
-        // The topic is gone from metadata first, so no partition re-opens while its files are removed.
+        // The topic is gone from metadata first, so no partition re-opens while its files are removed. An open
+        // partition closes and removes its blobs itself; a closed one (not read since the silo started) still has
+        // its tiered segments, which nothing would ever reference again.
         for (int p = 0; p < topic.PartitionCount; p++)
         {
             if (_directory.TryGet(Name, p, out _))
             {
                 await _topics.Partition(Name, p).InvokeAsync(g => g.DeleteAsync());
+            }
+            else
+            {
+                _storage.DeletePartitionInBackground(topic.TopicId, p);
             }
         }
 
