@@ -217,8 +217,8 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     }
 
     /// <summary>
-    /// The tiering tick, a turn: roll a tail idle past segment.ms, apply local retention, keep the hot cache within
-    /// budget, and start a background upload pass (never awaited here).
+    /// The tiering tick, a turn: roll a tail idle past segment.ms, apply local retention, free idle cold-read
+    /// blocks, keep the hot cache within budget, and start a background upload pass (never awaited here).
     /// </summary>
     private Task TierAsync(CancellationToken cancellationToken)
     {
@@ -229,6 +229,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
 
         _log.RollIfDue();
         _log.DropLocalCopies();
+        _log.DropIdleColdBlocks();
         _storage.Cache.EvictIfOverBudget();
         _tiering?.Kick();
         return Task.CompletedTask;

@@ -13,11 +13,16 @@ namespace Runnel.Grains.Storage;
 /// <remarks>
 /// A few recent blocks are kept per partition (<see cref="MaxBlocks"/>); a block is loaded once even when several
 /// fetches ask for it at the same time. Loads are not cancelled by the fetch that started them, since another
-/// fetch (or the read-ahead) may be waiting for the same block.
+/// fetch (or the read-ahead) may be waiting for the same block. Blocks live outside the hot cache's budget, so
+/// the partition drops those unused for <see cref="IdleBlockLifetime"/> (<see cref="DropIdle"/>): a consumer
+/// that caught up or went away would otherwise pin up to <see cref="MaxBlocks"/> blocks per partition for good.
 /// </remarks>
 internal sealed class ColdSegmentReader
 {
     private const int MaxBlocks = 4;
+
+    /// <summary>A consumer streaming cold history touches its block every fetch; ten idle seconds mean it is done.</summary>
+    public static readonly TimeSpan IdleBlockLifetime = TimeSpan.FromSeconds(10);
 
     private readonly IRemoteSegmentSource? _remote;
     private readonly int _blockBytes;
@@ -25,11 +30,26 @@ internal sealed class ColdSegmentReader
     private readonly Lock _lock = new();
     private readonly List<ColdBlock> _blocks = new(MaxBlocks + 1);
 
-    public ColdSegmentReader(IRemoteSegmentSource? remote, int blockBytes, StorageMetrics? metrics)
+    private readonly TimeProvider _time;
+
+    public ColdSegmentReader(IRemoteSegmentSource? remote, int blockBytes, StorageMetrics? metrics, TimeProvider time)
     {
         _remote = remote;
         _blockBytes = Math.Max(blockBytes, 64 * 1024);
         _metrics = metrics;
+        _time = time;
+    }
+
+    /// <summary>Blocks held now, loaded or loading.</summary>
+    public int BlockCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _blocks.Count;
+            }
+        }
     }
 
     /// <summary>Whole batches of <paramref name="segment"/> from the one holding <paramref name="fetchOffset"/>; see <see cref="PartitionLog.Read"/>.</summary>
@@ -95,6 +115,16 @@ internal sealed class ColdSegmentReader
             : new LogReadResult(ErrorCode.None, view.HighWatermark, view.LogStartOffset, slices, total);
     }
 
+    /// <summary>Forgets the loaded blocks no read has used for <see cref="IdleBlockLifetime"/>; returns how many.</summary>
+    public int DropIdle()
+    {
+        long now = _time.GetTimestamp();
+        lock (_lock)
+        {
+            return _blocks.RemoveAll(b => b.Loaded && _time.GetElapsedTime(b.LastUsed, now) >= IdleBlockLifetime);
+        }
+    }
+
     /// <summary>Forgets every block (the log closed, or retention removed segments).</summary>
     public void Clear()
     {
@@ -133,11 +163,12 @@ internal sealed class ColdSegmentReader
                 // A pending block's end is unknown, so it only serves a read starting exactly where it does.
                 if (existing.Segment == segment && (existing.Start == position || (existing.Start < position && position < existing.End && existing.Loaded)))
                 {
+                    existing.LastUsed = _time.GetTimestamp();
                     return existing;
                 }
             }
 
-            var block = new ColdBlock(segment, position);
+            var block = new ColdBlock(segment, position) { LastUsed = _time.GetTimestamp() };
             block.Bytes = LoadAsync(block);
             _blocks.Add(block);
             if (_blocks.Count > MaxBlocks)
@@ -284,6 +315,9 @@ internal sealed class ColdSegmentReader
         }
 
         public bool Loaded => End != long.MaxValue;
+
+        /// <summary><see cref="TimeProvider.GetTimestamp"/> of the last read that used the block (under the reader's lock).</summary>
+        public long LastUsed { get; set; }
 
         public Task<ReadOnlyMemory<byte>> Bytes { get; set; } = Task.FromResult(ReadOnlyMemory<byte>.Empty);
     }

@@ -33,6 +33,12 @@ public sealed partial class PartitionLog
         }
     }
 
+    /// <summary>Frees cold-read blocks no fetch has used lately (they live outside the hot cache's budget); returns how many.</summary>
+    public int DropIdleColdBlocks() => _cold.DropIdle();
+
+    /// <summary>Cold-read blocks held now, loaded or loading.</summary>
+    internal int ColdBlockCount => _cold.BlockCount;
+
     /// <summary>Writer: local retention at the log clock's now; see <see cref="DropLocalCopies(long)"/>.</summary>
     public int DropLocalCopies() => DropLocalCopies(NowMs());
 

@@ -36,7 +36,7 @@ public sealed partial class PartitionLog : IDisposable
         _segments = segments;
         Producers = producers;
         _cache = tier.Cache;
-        _cold = new ColdSegmentReader(tier.Remote, tier.ColdReadBlockBytes, tier.Metrics);
+        _cold = new ColdSegmentReader(tier.Remote, tier.ColdReadBlockBytes, tier.Metrics, time);
         foreach (LogSegment segment in segments)
         {
             _sizeInBytes += segment.SizeInBytes;
