@@ -134,24 +134,30 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                 }
             }
 
-            consumer.PartitionsRevoked?.Invoke(partitions);
-            if (commit && consumer._options.EnableAutoCommit)
+            try
             {
-                try
+                consumer.PartitionsRevoked?.Invoke(partitions);
+                if (commit && consumer._options.EnableAutoCommit)
                 {
-                    await consumer.CommitAsync(positions, cancellationToken).ConfigureAwait(false);
-                }
-                catch (KafkaException)
-                {
-                    // The generation may already be gone; the records will be consumed again (at-least-once).
+                    try
+                    {
+                        await consumer.CommitAsync(positions, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (KafkaException)
+                    {
+                        // The generation may already be gone; the records will be consumed again (at-least-once).
+                    }
                 }
             }
-
-            lock (consumer._gate)
+            finally
             {
-                foreach (TopicPartition partition in partitions)
+                // Whatever the handler or the commit did, the partitions go: a revoking one is never read again.
+                lock (consumer._gate)
                 {
-                    consumer._assignment.Remove(partition);
+                    foreach (TopicPartition partition in partitions)
+                    {
+                        consumer._assignment.Remove(partition);
+                    }
                 }
             }
         }
