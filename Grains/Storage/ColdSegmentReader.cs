@@ -29,7 +29,6 @@ internal sealed class ColdSegmentReader
     private readonly StorageMetrics? _metrics;
     private readonly Lock _lock = new();
     private readonly List<ColdBlock> _blocks = new(MaxBlocks + 1);
-
     private readonly TimeProvider _time;
 
     public ColdSegmentReader(IRemoteSegmentSource? remote, int blockBytes, StorageMetrics? metrics, TimeProvider time)

@@ -16,9 +16,7 @@ public static class Program
         }
         catch (ArgumentException ex)
         {
-            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
-            return 2;
+            return await BadCommandLineAsync(ex).ConfigureAwait(false);
         }
 
         double timeoutSeconds;
@@ -28,8 +26,7 @@ public static class Program
         }
         catch (ArgumentException ex)
         {
-            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 2;
+            return await BadCommandLineAsync(ex).ConfigureAwait(false);
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
@@ -54,10 +51,16 @@ public static class Program
         }
         catch (ArgumentException ex)
         {
-            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
-            return 2;
+            return await BadCommandLineAsync(ex).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The message naming what is wrong, then the usage; exit code 2.</summary>
+    private static async Task<int> BadCommandLineAsync(ArgumentException problem)
+    {
+        await Console.Error.WriteLineAsync(problem.Message).ConfigureAwait(false);
+        await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
+        return 2;
     }
 
     private const string Usage = """

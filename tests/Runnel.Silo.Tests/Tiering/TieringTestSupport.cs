@@ -82,14 +82,18 @@ internal static class TieringTestSupport
     /// <summary>Every blob name under the partition's prefix except the manifest.</summary>
     public static async Task<List<string>> SegmentBlobsAsync(IBlobStore store, TierManifest manifest)
     {
-        string prefix = TierBlobNames.PartitionPrefix(manifest.TopicId, manifest.Partition);
+        List<string> names = await BlobsUnderAsync(store, TierBlobNames.PartitionPrefix(manifest.TopicId, manifest.Partition));
+        names.RemoveAll(name => name.EndsWith(TierBlobNames.ManifestFileName, StringComparison.Ordinal));
+        return names;
+    }
+
+    /// <summary>Every blob name under <paramref name="prefix"/>.</summary>
+    public static async Task<List<string>> BlobsUnderAsync(IBlobStore store, string prefix)
+    {
         var names = new List<string>();
         await foreach (var item in store.ListAsync(prefix, CancellationToken.None))
         {
-            if (!item.Name.EndsWith(TierBlobNames.ManifestFileName, StringComparison.Ordinal))
-            {
-                names.Add(item.Name);
-            }
+            names.Add(item.Name);
         }
 
         return names;

@@ -38,23 +38,12 @@ public sealed class TopicDeletionTests
         (await PythonClients.RunAsync(Path.Combine(RepoPaths.PythonScripts, "confluent_client.py"), ["delete", "--bootstrap", silo.BootstrapServers, "--topic", topic]))
             .EnsureSuccess("delete topic");
 
-        List<string> left = await BlobsUnderAsync(store, prefix);
-        for (var clock = Stopwatch.StartNew(); left.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(30); left = await BlobsUnderAsync(store, prefix))
+        List<string> left = await TieringTestSupport.BlobsUnderAsync(store, prefix);
+        for (var clock = Stopwatch.StartNew(); left.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(30); left = await TieringTestSupport.BlobsUnderAsync(store, prefix))
         {
             await Task.Delay(200);
         }
 
         Assert.True(left.Count == 0, $"{left.Count} blobs of the deleted topic are left, e.g. {string.Join(", ", left.Take(3))}\n{silo.OutputTail()}");
-    }
-
-    private static async Task<List<string>> BlobsUnderAsync(IBlobStore store, string prefix)
-    {
-        var names = new List<string>();
-        await foreach (BlobItem item in store.ListAsync(prefix, CancellationToken.None))
-        {
-            names.Add(item.Name);
-        }
-
-        return names;
     }
 }
