@@ -139,7 +139,9 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
 
     public Task<DeleteRecordsOutcome> DeleteRecordsAsync(long offset)
     {
-        DeleteRecordsResult result = Log.DeleteRecordsBefore(offset < 0 ? Log.HighWatermark : offset);
+        // Only -1 means "up to the high watermark"; the log refuses every other offset outside [0, high watermark]
+        // with OFFSET_OUT_OF_RANGE, so bad input never deletes anything.
+        DeleteRecordsResult result = Log.DeleteRecordsBefore(offset);
         return Task.FromResult(new DeleteRecordsOutcome(result.Error, result.LowWatermark));
     }
 
