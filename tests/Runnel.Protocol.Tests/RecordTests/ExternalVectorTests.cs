@@ -1,8 +1,8 @@
 using System.Text;
 using Runnel.Records;
-using static Runnel.Grains.Interfaces.Tests.RecordTests.RecordTestData;
+using static Runnel.Protocol.Tests.RecordTests.RecordTestData;
 
-namespace Runnel.Grains.Interfaces.Tests.RecordTests;
+namespace Runnel.Protocol.Tests.RecordTests;
 
 /// <summary>
 /// Batches encoded by an independent Kafka client (kafkajs 2.2.4's record batch encoder, run once by hand), kept as

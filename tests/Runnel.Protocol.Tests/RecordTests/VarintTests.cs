@@ -1,6 +1,6 @@
 using Runnel.Records;
 
-namespace Runnel.Grains.Interfaces.Tests.RecordTests;
+namespace Runnel.Protocol.Tests.RecordTests;
 
 public class VarintTests
 {

@@ -1,7 +1,7 @@
 using System.Text;
 using Runnel.Records;
 
-namespace Runnel.Grains.Interfaces.Tests.RecordTests;
+namespace Runnel.Protocol.Tests.RecordTests;
 
 public class Crc32CTests
 {

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using Runnel.Protocol;
 using Runnel.Records;
-using static Runnel.Grains.Interfaces.Tests.RecordTests.RecordTestData;
+using static Runnel.Protocol.Tests.RecordTests.RecordTestData;
 
-namespace Runnel.Grains.Interfaces.Tests.RecordTests;
+namespace Runnel.Protocol.Tests.RecordTests;
 
 public class ValidatorTests
 {

@@ -1,7 +1,7 @@
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 
-namespace Runnel.Grains.Interfaces.Tests.ProtocolTests;
+namespace Runnel.Protocol.Tests.ProtocolTests;
 
 public class ApiMessageCatalogTests
 {

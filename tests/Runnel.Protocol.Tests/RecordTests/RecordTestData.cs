@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Runnel.Records;
 
-namespace Runnel.Grains.Interfaces.Tests.RecordTests;
+namespace Runnel.Protocol.Tests.RecordTests;
 
 internal static class RecordTestData
 {

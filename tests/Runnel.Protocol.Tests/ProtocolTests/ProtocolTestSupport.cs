@@ -2,7 +2,7 @@ using System.Collections;
 using System.Reflection;
 using Runnel.Protocol;
 
-namespace Runnel.Grains.Interfaces.Tests.ProtocolTests;
+namespace Runnel.Protocol.Tests.ProtocolTests;
 
 /// <summary>Reflection helpers for the protocol tests: enumerating generated messages and filling them with non-default values.</summary>
 internal static class ProtocolTestSupport

@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Runnel.Records;
-using static Runnel.Grains.Interfaces.Tests.RecordTests.RecordTestData;
+using static Runnel.Protocol.Tests.RecordTests.RecordTestData;
 
-namespace Runnel.Grains.Interfaces.Tests.RecordTests;
+namespace Runnel.Protocol.Tests.RecordTests;
 
 public class RoundTripTests
 {

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Runnel.Protocol;
 
-namespace Runnel.Grains.Interfaces.Tests.ProtocolTests;
+namespace Runnel.Protocol.Tests.ProtocolTests;
 
 public class PrimitiveTests
 {

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using Runnel.Records;
-using static Runnel.Grains.Interfaces.Tests.RecordTests.RecordTestData;
+using static Runnel.Protocol.Tests.RecordTests.RecordTestData;
 
-namespace Runnel.Grains.Interfaces.Tests.RecordTests;
+namespace Runnel.Protocol.Tests.RecordTests;
 
 /// <summary>Bounded random fuzzing with fixed seeds: the validator never throws and never accepts a damaged batch.</summary>
 public class FuzzTests
