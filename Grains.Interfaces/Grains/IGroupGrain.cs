@@ -1,52 +1,78 @@
+using Orleans.Concurrency;
 using Runnel.Protocol;
-using Runnel.Runtime;
 
 namespace Runnel.Grains;
 
 /// <summary>
 /// A consumer group on its coordinator silo, keyed by group id: Kafka's classic rebalance protocol (JoinGroup,
-/// SyncGroup, Heartbeat, LeaveGroup) and the group's committed offsets. Every call is one short turn; JoinGroup and
-/// SyncGroup answers that must wait for the rebalance are handed back as a <see cref="HeldReply{T}"/> that a later
-/// turn completes, so a held request never blocks the grain.
+/// SyncGroup, Heartbeat, LeaveGroup) and the group's committed offsets. Every call is one short turn, except that
+/// JoinGroup and SyncGroup answers may wait for the rebalance to complete: those two calls interleave, so a member
+/// waiting for the others never blocks the requests that complete the rebalance.
 /// </summary>
+[Alias("runnel.group")]
 public interface IGroupGrain : IGrainWithStringKey
 {
-    Task<HeldReply<JoinGroupOutcome>> JoinAsync(JoinGroupCall call);
+    /// <summary>Kafka's rebalance timeout is the client's (max.poll.interval.ms, up to the maximum session timeout), far above Orleans' 30 s default.</summary>
+    public const string RebalanceCallTimeout = "00:31:00";
 
-    Task<HeldReply<SyncGroupOutcome>> SyncAsync(SyncGroupCall call);
+    [Alias("join")]
+    [AlwaysInterleave]
+    [ResponseTimeout(RebalanceCallTimeout)]
+    Task<JoinGroupOutcome> JoinAsync(JoinGroupCall call);
 
+    [Alias("sync")]
+    [AlwaysInterleave]
+    [ResponseTimeout(RebalanceCallTimeout)]
+    Task<SyncGroupOutcome> SyncAsync(SyncGroupCall call);
+
+    [Alias("heartbeat")]
     Task<ErrorCode> HeartbeatAsync(int generationId, string memberId, string? groupInstanceId);
 
     /// <summary>Removes members; one error per member, in order.</summary>
+    [Alias("leave")]
     Task<IReadOnlyList<ErrorCode>> LeaveAsync(IReadOnlyList<LeavingMember> members);
 
     /// <summary>Commits offsets durably (to the offsets topic) after the generation and member checks; one error per entry.</summary>
+    [Alias("commit-offsets")]
     Task<IReadOnlyList<ErrorCode>> CommitOffsetsAsync(OffsetCommitCall call);
 
+    [Alias("describe")]
     Task<GroupDescription> DescribeAsync();
 
     /// <summary>DeleteGroups: only an empty group can go; its offsets are deleted with it.</summary>
+    [Alias("delete")]
     Task<ErrorCode> DeleteAsync();
 
     /// <summary>OffsetDelete: a group-level error, then one error per partition.</summary>
-    Task<(ErrorCode Error, IReadOnlyList<ErrorCode> Partitions)> DeleteOffsetsAsync(IReadOnlyList<GroupTopicPartition> partitions);
+    [Alias("delete-offsets")]
+    Task<OffsetDeleteOutcome> DeleteOffsetsAsync(IReadOnlyList<GroupTopicPartition> partitions);
 
     /// <summary>Deletes offsets past their retention if the group is empty; returns how many were deleted.</summary>
+    [Alias("expire-offsets")]
     Task<int> ExpireOffsetsAsync();
 }
 
-/// <summary>An answer the coordinator may hold until the rebalance completes; await <see cref="Completion"/> outside the grain.</summary>
-public sealed record HeldReply<T>(Task<T> Completion)
-{
-    public static HeldReply<T> Now(T value) => new(Task.FromResult(value));
-}
-
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.group-topic-partition")]
 public readonly record struct GroupTopicPartition(string Topic, int Partition);
 
+/// <summary>OffsetDelete's answer: a group-level error, then one error per partition asked.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.offset-delete-outcome")]
+public sealed record OffsetDeleteOutcome(ErrorCode Error, IReadOnlyList<ErrorCode> Partitions);
+
 /// <summary>A protocol a member supports (e.g. "range") with its opaque subscription metadata.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.group-protocol")]
 public sealed record GroupProtocol(string Name, byte[] Metadata);
 
 /// <summary>A JoinGroup request as the coordinator sees it; byte arrays are owned copies, not views of the request frame.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.join-group-call")]
 public sealed record JoinGroupCall(
     string MemberId,
     string? GroupInstanceId,
@@ -58,8 +84,14 @@ public sealed record JoinGroupCall(
     IReadOnlyList<GroupProtocol> Protocols,
     bool RequireKnownMemberId);
 
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.joined-member")]
 public sealed record JoinedMember(string MemberId, string? GroupInstanceId, byte[] Metadata);
 
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.join-group-outcome")]
 public sealed record JoinGroupOutcome(
     ErrorCode Error,
     int GenerationId,
@@ -73,8 +105,14 @@ public sealed record JoinGroupOutcome(
     public static JoinGroupOutcome Failed(ErrorCode error, string memberId) => new(error, -1, null, null, string.Empty, memberId, false, []);
 }
 
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.member-assignment")]
 public sealed record MemberAssignment(string MemberId, byte[] Assignment);
 
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.sync-group-call")]
 public sealed record SyncGroupCall(
     int GenerationId,
     string MemberId,
@@ -83,17 +121,32 @@ public sealed record SyncGroupCall(
     string? ProtocolName,
     IReadOnlyList<MemberAssignment> Assignments);
 
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.sync-group-outcome")]
 public sealed record SyncGroupOutcome(ErrorCode Error, string? ProtocolType, string? ProtocolName, byte[] Assignment)
 {
     public static SyncGroupOutcome Failed(ErrorCode error) => new(error, null, null, []);
 }
 
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.leaving-member")]
 public sealed record LeavingMember(string MemberId, string? GroupInstanceId);
 
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.offset-commit-entry")]
 public sealed record OffsetCommitEntry(string Topic, int Partition, long Offset, int LeaderEpoch, string? Metadata);
 
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.offset-commit-call")]
 public sealed record OffsetCommitCall(int GenerationId, string MemberId, string? GroupInstanceId, IReadOnlyList<OffsetCommitEntry> Offsets);
 
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.group-member-description")]
 public sealed record GroupMemberDescription(
     string MemberId,
     string? GroupInstanceId,
@@ -104,6 +157,9 @@ public sealed record GroupMemberDescription(
     byte[] Assignment);
 
 /// <summary>A group as DescribeGroups and the HTTP endpoint show it.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.group-description")]
 public sealed record GroupDescription(
     string GroupId,
     string State,

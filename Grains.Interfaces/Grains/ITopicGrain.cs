@@ -1,4 +1,4 @@
-using Runnel.Runtime;
+using Orleans.Concurrency;
 
 namespace Runnel.Grains;
 
@@ -6,17 +6,25 @@ namespace Runnel.Grains;
 /// A topic, keyed by its name. Changes to one topic (create, delete, partitions, configs) are turns of its grain,
 /// so they never interleave; different topics change in parallel.
 /// </summary>
+[Alias("runnel.topic")]
 public interface ITopicGrain : IGrainWithStringKey
 {
+    [Alias("create")]
     Task<TopicChange> CreateAsync(int partitionCount, IReadOnlyDictionary<string, string?>? configs, bool validateOnly);
 
+    [Alias("delete")]
     Task<TopicChange> DeleteAsync();
 
+    [Alias("create-partitions")]
     Task<TopicChange> CreatePartitionsAsync(int totalCount, bool validateOnly);
 
     /// <summary>Sets (value non-null) or removes (null) overrides; with <paramref name="replaceAll"/> the given set replaces every override.</summary>
+    [Alias("alter-configs")]
     Task<TopicChange> AlterConfigsAsync(IReadOnlyList<KeyValuePair<string, string?>> changes, bool replaceAll, bool validateOnly);
 }
 
 /// <summary>The outcome of a topic change: an error code (0 = none) and a message for the client.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.topic-change")]
 public readonly record struct TopicChange(Runnel.Protocol.ErrorCode Error, string? Message);

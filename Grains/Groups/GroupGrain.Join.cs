@@ -4,14 +4,21 @@ namespace Runnel.Grains.Groups;
 
 public sealed partial class GroupGrain
 {
-    public Task<HeldReply<JoinGroupOutcome>> JoinAsync(JoinGroupCall call)
+    // The decision is made synchronously at the start of the turn; the returned task may be completed by a later
+    // turn (the rebalance completing), which the call's interleaving lets in.
+    public Task<JoinGroupOutcome> JoinAsync(JoinGroupCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        return Task.FromResult(Join(call));
+        return Join(call);
     }
 
-    private HeldReply<JoinGroupOutcome> Join(JoinGroupCall call)
+    private Task<JoinGroupOutcome> Join(JoinGroupCall call)
     {
+        if (_removingOffsets)
+        {
+            return Refuse(ErrorCode.CoordinatorLoadInProgress, call.MemberId);
+        }
+
         if (call.SessionTimeoutMs < _settings.MinSessionTimeoutMs || call.SessionTimeoutMs > _settings.MaxSessionTimeoutMs)
         {
             return Refuse(ErrorCode.InvalidSessionTimeout, call.MemberId);
@@ -69,9 +76,9 @@ public sealed partial class GroupGrain
         {
             case GroupState.CompletingRebalance when member.HasSameProtocols(call.Protocols):
                 // A repeated join (e.g. the response was lost): answer with the generation just formed.
-                return HeldReply<JoinGroupOutcome>.Now(CurrentGenerationFor(member));
+                return Task.FromResult(CurrentGenerationFor(member));
             case GroupState.Stable when member.MemberId != _leaderId && member.HasSameProtocols(call.Protocols):
-                return HeldReply<JoinGroupOutcome>.Now(CurrentGenerationFor(member));
+                return Task.FromResult(CurrentGenerationFor(member));
             default:
                 // The leader rejoining means it wants a new assignment (e.g. its subscription changed); so does a
                 // member with new protocols. Both start a rebalance.
@@ -80,7 +87,7 @@ public sealed partial class GroupGrain
     }
 
     /// <summary>A static member (group.instance.id) without a member id: a restarted instance takes over its old membership.</summary>
-    private HeldReply<JoinGroupOutcome> JoinStaticWithoutMemberId(JoinGroupCall call, string instanceId)
+    private Task<JoinGroupOutcome> JoinStaticWithoutMemberId(JoinGroupCall call, string instanceId)
     {
         string memberId = NewMemberId(instanceId);
         if (!_staticMembers.TryGetValue(instanceId, out string? oldId) || !_members.TryGetValue(oldId, out GroupMember? member))
@@ -111,14 +118,14 @@ public sealed partial class GroupGrain
             // Rejoined within its session with the same subscription: it keeps its assignment and nobody rebalances.
             member.KeepAlive(Now);
             bool isLeader = memberId == _leaderId;
-            return HeldReply<JoinGroupOutcome>.Now(new JoinGroupOutcome(
+            return Task.FromResult(new JoinGroupOutcome(
                 ErrorCode.None, _generation, _protocolType, _protocolName, _leaderId ?? string.Empty, memberId, isLeader, isLeader ? AllMembers() : []));
         }
 
         return AwaitRebalance(member);
     }
 
-    private HeldReply<JoinGroupOutcome> AddMemberAndRebalance(string memberId, JoinGroupCall call)
+    private Task<JoinGroupOutcome> AddMemberAndRebalance(string memberId, JoinGroupCall call)
     {
         if (_members.Count == 0)
         {
@@ -143,13 +150,13 @@ public sealed partial class GroupGrain
         return AwaitRebalance(member);
     }
 
-    private HeldReply<JoinGroupOutcome> UpdateMemberAndRebalance(GroupMember member, JoinGroupCall call)
+    private Task<JoinGroupOutcome> UpdateMemberAndRebalance(GroupMember member, JoinGroupCall call)
     {
         member.Update(call);
         return AwaitRebalance(member);
     }
 
-    private HeldReply<JoinGroupOutcome> AwaitRebalance(GroupMember member)
+    private Task<JoinGroupOutcome> AwaitRebalance(GroupMember member)
     {
         // A member that somehow joins twice gets its older answer released rather than leaked.
         member.CompleteJoin(JoinGroupOutcome.Failed(ErrorCode.RebalanceInProgress, member.MemberId));
@@ -162,7 +169,7 @@ public sealed partial class GroupGrain
 
         Publish();
         TryCompleteJoin();
-        return new HeldReply<JoinGroupOutcome>(waiter.Task);
+        return waiter.Task;
     }
 
     private bool IsCompatible(JoinGroupCall call)
@@ -208,7 +215,7 @@ public sealed partial class GroupGrain
     private List<JoinedMember> AllMembers()
         => _members.Values.Select(m => new JoinedMember(m.MemberId, m.GroupInstanceId, m.MetadataFor(_protocolName))).ToList();
 
-    private static HeldReply<JoinGroupOutcome> Refuse(ErrorCode error, string memberId) => HeldReply<JoinGroupOutcome>.Now(JoinGroupOutcome.Failed(error, memberId));
+    private static Task<JoinGroupOutcome> Refuse(ErrorCode error, string memberId) => Task.FromResult(JoinGroupOutcome.Failed(error, memberId));
 
     // Kafka's form: the client id (or instance id) and a UUID, so ids in logs say whose they are.
     private static string NewMemberId(string prefix) => (prefix.Length > 0 ? prefix : "member") + "-" + Guid.NewGuid().ToString("D");

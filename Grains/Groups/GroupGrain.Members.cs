@@ -4,13 +4,13 @@ namespace Runnel.Grains.Groups;
 
 public sealed partial class GroupGrain
 {
-    public Task<HeldReply<SyncGroupOutcome>> SyncAsync(SyncGroupCall call)
+    public Task<SyncGroupOutcome> SyncAsync(SyncGroupCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        return Task.FromResult(Sync(call));
+        return Sync(call);
     }
 
-    private HeldReply<SyncGroupOutcome> Sync(SyncGroupCall call)
+    private Task<SyncGroupOutcome> Sync(SyncGroupCall call)
     {
         ErrorCode error = CheckMember(call.GenerationId, call.MemberId, call.GroupInstanceId, out GroupMember? member);
         if (error == ErrorCode.None && ((call.ProtocolType is { } type && type != _protocolType) || (call.ProtocolName is { } name && name != _protocolName)))
@@ -20,16 +20,16 @@ public sealed partial class GroupGrain
 
         if (error != ErrorCode.None)
         {
-            return HeldReply<SyncGroupOutcome>.Now(SyncGroupOutcome.Failed(error));
+            return Task.FromResult(SyncGroupOutcome.Failed(error));
         }
 
         switch (_state)
         {
             case GroupState.PreparingRebalance:
-                return HeldReply<SyncGroupOutcome>.Now(SyncGroupOutcome.Failed(ErrorCode.RebalanceInProgress));
+                return Task.FromResult(SyncGroupOutcome.Failed(ErrorCode.RebalanceInProgress));
             case GroupState.Stable:
                 member!.KeepAlive(Now);
-                return HeldReply<SyncGroupOutcome>.Now(new SyncGroupOutcome(ErrorCode.None, _protocolType, _protocolName, member.Assignment));
+                return Task.FromResult(new SyncGroupOutcome(ErrorCode.None, _protocolType, _protocolName, member.Assignment));
             default:
                 member!.CompleteSync(SyncGroupOutcome.Failed(ErrorCode.RebalanceInProgress));
                 var waiter = new TaskCompletionSource<SyncGroupOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,7 +40,7 @@ public sealed partial class GroupGrain
                     ApplyAssignment(call.Assignments);
                 }
 
-                return new HeldReply<SyncGroupOutcome>(waiter.Task);
+                return waiter.Task;
         }
     }
 

@@ -83,17 +83,17 @@ public sealed partial class GroupGrain
         return ErrorCode.None;
     }
 
-    public async Task<(ErrorCode Error, IReadOnlyList<ErrorCode> Partitions)> DeleteOffsetsAsync(IReadOnlyList<GroupTopicPartition> partitions)
+    public async Task<OffsetDeleteOutcome> DeleteOffsetsAsync(IReadOnlyList<GroupTopicPartition> partitions)
     {
         ArgumentNullException.ThrowIfNull(partitions);
         if (!_directory.Contains(GroupId))
         {
-            return (ErrorCode.GroupIdNotFound, []);
+            return new OffsetDeleteOutcome(ErrorCode.GroupIdNotFound, []);
         }
 
         if (_members.Count > 0 && _protocolType != ConsumerProtocol.ProtocolType)
         {
-            return (ErrorCode.NonEmptyGroup, []);
+            return new OffsetDeleteOutcome(ErrorCode.NonEmptyGroup, []);
         }
 
         HashSet<string> subscribed = _members.Values
@@ -119,7 +119,7 @@ public sealed partial class GroupGrain
         }
 
         ErrorCode written = await _offsets.WriteAsync(GroupId, tombstones);
-        return (written, errors);
+        return new OffsetDeleteOutcome(written, errors);
     }
 
     public async Task<int> ExpireOffsetsAsync()
@@ -135,7 +135,7 @@ public sealed partial class GroupGrain
             .Where(e => Math.Max(e.Value.CommitTimestampMs, _emptySinceMs) < cutoff)
             .Select(e => new KeyValuePair<GroupTopicPartition, CommittedOffset?>(e.Key, null))
             .ToList();
-        if (await _offsets.WriteAsync(GroupId, expired) != ErrorCode.None)
+        if (await WriteWhileEmptyAsync(expired) != ErrorCode.None)
         {
             return 0;
         }
@@ -143,10 +143,28 @@ public sealed partial class GroupGrain
         if (!_offsets.HasOffsets(GroupId))
         {
             _directory.Remove(GroupId);
-            Context.DeactivateOnIdle();
+            DeactivateOnIdle();
         }
 
         return expired.Count;
+    }
+
+    /// <summary>
+    /// Writes offset removals of an empty group. Joins interleave with this call's await (they must: members wait in
+    /// them for each other), so they are turned away until the write is done and the group's fate decided;
+    /// COORDINATOR_LOAD_IN_PROGRESS makes clients retry the join.
+    /// </summary>
+    private async Task<ErrorCode> WriteWhileEmptyAsync(List<KeyValuePair<GroupTopicPartition, CommittedOffset?>> removals)
+    {
+        _removingOffsets = true;
+        try
+        {
+            return await _offsets.WriteAsync(GroupId, removals);
+        }
+        finally
+        {
+            _removingOffsets = false;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: commit of member {Member} at generation {Generation} refused with {Error}; the group is at generation {Current}, {State}")]

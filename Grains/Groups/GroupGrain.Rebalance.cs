@@ -150,7 +150,7 @@ public sealed partial class GroupGrain
 
     private int MaxRebalanceTimeout() => _members.Count == 0 ? _settings.InitialRebalanceDelayMs : _members.Values.Max(m => m.RebalanceTimeoutMs);
 
-    private void EnsureTicker() => _ticker ??= Context.RegisterTimer(TickAsync, _settings.TickInterval, _settings.TickInterval);
+    private void EnsureTicker() => _ticker ??= this.RegisterGrainTimer(TickAsync, _settings.TickInterval, _settings.TickInterval);
 
     private void StopTickerIfIdle()
     {

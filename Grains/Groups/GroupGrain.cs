@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Logging;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
-using Runnel.Runtime;
 
 namespace Runnel.Grains.Groups;
 
 /// <summary>
 /// A consumer group's coordinator: Kafka's classic rebalance protocol as a state machine driven by turns (requests
 /// and a ticker for session and rebalance deadlines), and the group's offset commits. JoinGroup and SyncGroup answers
-/// that must wait are TaskCompletionSources completed by a later turn, so the grain is never blocked by them.
+/// that must wait are TaskCompletionSources completed by a later turn; those calls interleave, so waiting for them
+/// never blocks the grain.
 /// </summary>
 public sealed partial class GroupGrain : Grain, IGroupGrain
 {
@@ -31,6 +31,7 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
     private long _syncDeadline;
     private long _emptySinceMs;
     private IDisposable? _ticker;
+    private bool _removingOffsets;
 
     public GroupGrain(GroupSettings settings, OffsetStore offsets, GroupDirectory directory, TopicService topics, ILogger<GroupGrain> logger)
     {
@@ -41,7 +42,7 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
         _logger = logger;
     }
 
-    private string GroupId => GrainId.Key;
+    private string GroupId => this.GetPrimaryKeyString();
 
     private static long Now => Environment.TickCount64;
 
@@ -113,7 +114,7 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
         }
 
         var tombstones = _offsets.GetAll(GroupId).Select(e => new KeyValuePair<GroupTopicPartition, CommittedOffset?>(e.Key, null)).ToList();
-        ErrorCode written = await _offsets.WriteAsync(GroupId, tombstones);
+        ErrorCode written = await WriteWhileEmptyAsync(tombstones);
         if (written != ErrorCode.None)
         {
             return written;
@@ -122,7 +123,7 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
         _directory.Remove(GroupId);
         _protocolType = string.Empty;
         _generation = 0;
-        Context.DeactivateOnIdle();
+        DeactivateOnIdle();
         LogDeleted(_logger, GroupId, tombstones.Count);
         return ErrorCode.None;
     }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Runnel.Runtime;
 
 namespace Runnel.Grains.Groups;
 
@@ -50,7 +49,7 @@ public sealed partial class OffsetRetention : BackgroundService
                 continue;
             }
 
-            int expired = await _grains.GetGrain<IGroupGrain>(group).InvokeAsync(g => g.ExpireOffsetsAsync(), cancellationToken).ConfigureAwait(false);
+            int expired = await _grains.GetGrain<IGroupGrain>(group).ExpireOffsetsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             if (expired > 0)
             {
                 LogExpired(_logger, expired, group);

@@ -79,7 +79,7 @@ public sealed partial class OffsetStore
         AppendOutcome outcome;
         try
         {
-            outcome = await _topics.Partition(OffsetsTopic.Name, partition).InvokeAsync(g => g.AppendAsync(batch, -1));
+            outcome = await _topics.Partition(OffsetsTopic.Name, partition).AppendAsync(batch, -1);
         }
         catch (InvalidOperationException ex)
         {

@@ -6,7 +6,6 @@ using Runnel.Grains.Tiering;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
 using Runnel.Records;
-using Runnel.Runtime;
 
 namespace Runnel.Grains.Partitions;
 
@@ -14,8 +13,10 @@ namespace Runnel.Grains.Partitions;
 /// A partition's leader: owns its <see cref="PartitionLog"/>. Appends run as turns, so idempotence checks and
 /// offset assignment see one writer; reads go through the <see cref="PartitionReader"/> it registers.
 /// A timer turn rolls an idle tail, applies retention and local retention and starts the background tiering
-/// pass (<see cref="PartitionTiering"/>), which uploads outside the grain's turns.
+/// pass (<see cref="PartitionTiering"/>), which uploads outside the grain's turns. Kept alive: readers use the log
+/// outside turns, and idle collection would close it under them.
 /// </summary>
+[KeepAlive]
 public sealed partial class PartitionGrain : Grain, IPartitionGrain
 {
     // One silo is its own leader forever; epochs start to move with clusters.
@@ -47,7 +48,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        (_topic, _partition) = PartitionKey.Parse(GrainId.Key);
+        (_topic, _partition) = PartitionKey.Parse(this.GetPrimaryKeyString());
         if (!_topics.TryGetTopic(_topic, out TopicMetadata? topic) || _partition >= topic.PartitionCount)
         {
             throw new InvalidOperationException($"Partition {_partition} of topic '{_topic}' does not exist.");
@@ -64,11 +65,10 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         _reader = new PartitionReader(_topic, _partition, _log, _signal);
         _directory.Register(_reader);
 
-        // Readers use the log outside turns; idle deactivation would close it under them.
-        Context.KeepAlive();
-        Context.RegisterTimer(FlushAsync, TimeSpan.FromMilliseconds(Math.Max(_settings.FlushIntervalMs, 10)), TimeSpan.FromMilliseconds(Math.Max(_settings.FlushIntervalMs, 10)));
-        Context.RegisterTimer(ApplyRetentionAsync, _settings.RetentionCheckInterval, _settings.RetentionCheckInterval);
-        Context.RegisterTimer(TierAsync, _storage.Options.Interval, _storage.Options.Interval);
+        TimeSpan flushInterval = TimeSpan.FromMilliseconds(Math.Max(_settings.FlushIntervalMs, 10));
+        this.RegisterGrainTimer(FlushAsync, flushInterval, flushInterval);
+        this.RegisterGrainTimer(ApplyRetentionAsync, _settings.RetentionCheckInterval, _settings.RetentionCheckInterval);
+        this.RegisterGrainTimer(TierAsync, _storage.Options.Interval, _storage.Options.Interval);
         LogOpened(_logger, _topic, _partition, _log.LogStartOffset, _log.HighWatermark);
     }
 
@@ -164,7 +164,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
             _storage.DeletePartitionInBackground(_topicId, _partition);
         }
 
-        Context.DeactivateOnIdle();
+        DeactivateOnIdle();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => CloseAsync();

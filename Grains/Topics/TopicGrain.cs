@@ -1,7 +1,6 @@
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Partitions;
 using Runnel.Grains.Tiering;
-using Runnel.Runtime;
 
 namespace Runnel.Grains.Topics;
 
@@ -22,7 +21,7 @@ public sealed class TopicGrain : Grain, ITopicGrain
         _storage = storage;
     }
 
-    private string Name => GrainId.Key;
+    private string Name => this.GetPrimaryKeyString();
 
     public Task<TopicChange> CreateAsync(int partitionCount, IReadOnlyDictionary<string, string?>? configs, bool validateOnly)
         => Task.FromResult(ToChange(_topics.Store.CreateTopic(Name, partitionCount, configs, validateOnly)));
@@ -47,7 +46,7 @@ public sealed class TopicGrain : Grain, ITopicGrain
         {
             if (_directory.TryGet(Name, p, out _))
             {
-                await _topics.Partition(Name, p).InvokeAsync(g => g.DeleteAsync());
+                await _topics.Partition(Name, p).DeleteAsync();
             }
             else
             {
@@ -78,7 +77,7 @@ public sealed class TopicGrain : Grain, ITopicGrain
             {
                 if (_directory.TryGet(Name, p, out _))
                 {
-                    await _topics.Partition(Name, p).InvokeAsync(g => g.ReloadConfigAsync());
+                    await _topics.Partition(Name, p).ReloadConfigAsync();
                 }
             }
         }

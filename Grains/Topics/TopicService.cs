@@ -3,7 +3,6 @@ using System.Globalization;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Partitions;
 using Runnel.Protocol;
-using Runnel.Runtime;
 
 namespace Runnel.Grains.Topics;
 
@@ -52,7 +51,7 @@ public sealed class TopicService
             return new TopicOperationResult(ErrorCode.InvalidTopicException, invalid, null);
         }
 
-        TopicChange change = await Topic(name).InvokeAsync(g => g.CreateAsync(partitions, configs, validateOnly)).ConfigureAwait(false);
+        TopicChange change = await Topic(name).CreateAsync(partitions, configs, validateOnly).ConfigureAwait(false);
         TryGetTopic(name, out TopicMetadata? topic);
         return new TopicOperationResult(change.Error, change.Message, change.Error == ErrorCode.None ? topic : null);
     }
@@ -73,14 +72,14 @@ public sealed class TopicService
             return new TopicOperationResult(ErrorCode.InvalidTopicException, invalid, null);
         }
 
-        TopicChange change = await Topic(name).InvokeAsync(call).ConfigureAwait(false);
+        TopicChange change = await call(Topic(name)).ConfigureAwait(false);
         TryGetTopic(name, out TopicMetadata? topic);
         return new TopicOperationResult(change.Error, change.Message, topic);
     }
 
-    public GrainReference<ITopicGrain> Topic(string name) => _grains.GetGrain<ITopicGrain>(name);
+    public ITopicGrain Topic(string name) => _grains.GetGrain<ITopicGrain>(name);
 
-    public GrainReference<IPartitionGrain> Partition(string topic, int partition) => _grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, partition));
+    public IPartitionGrain Partition(string topic, int partition) => _grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, partition));
 
     /// <summary>
     /// The reader of an open partition, activating the partition grain (and opening its log) if needed; null when
@@ -95,10 +94,11 @@ public sealed class TopicService
 
         try
         {
-            await Partition(topic.Name, partition).InvokeAsync(g => g.GetOffsetsAsync(), cancellationToken).ConfigureAwait(false);
+            await Partition(topic.Name, partition).GetOffsetsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The activation failed (its topic was deleted meanwhile, or the log could not be opened).
             return null;
         }
 

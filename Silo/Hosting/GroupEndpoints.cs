@@ -4,7 +4,6 @@ using Runnel.Grains.Groups;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Partitions;
 using Runnel.Grains.Topics;
-using Runnel.Runtime;
 
 namespace Runnel.Silo.Hosting;
 
@@ -49,7 +48,7 @@ public static class GroupEndpoints
             return Results.Text(new JsonObject { ["error"] = $"Group '{groupId}' does not exist." }.ToJsonString(), Json, statusCode: StatusCodes.Status404NotFound);
         }
 
-        GroupDescription group = await grains.GetGrain<IGroupGrain>(groupId).InvokeAsync(g => g.DescribeAsync(), cancellationToken).ConfigureAwait(false);
+        GroupDescription group = await grains.GetGrain<IGroupGrain>(groupId).DescribeAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         bool consumer = group.ProtocolType == ConsumerProtocol.ProtocolType;
         var members = new JsonArray();
         foreach (GroupMemberDescription member in group.Members)

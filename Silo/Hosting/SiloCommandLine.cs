@@ -13,6 +13,10 @@ public static class SiloCommandLine
         ("--http-port", "RUNNEL_HTTP_PORT", "HTTP port for /health and /metrics (default 9644)"),
         ("--data", "RUNNEL_DATA", "data folder (default .data/silo)"),
         ("--node-id", "RUNNEL_NODE_ID", "broker id (default 0)"),
+        ("--silo-port", "RUNNEL_SILO_PORT", "Orleans silo-to-silo port (default 11111)"),
+        ("--gateway-port", "RUNNEL_GATEWAY_PORT", "Orleans gateway port for Orleans clients, 0 = none (default 30000)"),
+        ("--cluster-id", "RUNNEL_CLUSTER_ID", "Orleans cluster id (default runnel)"),
+        ("--service-id", "RUNNEL_SERVICE_ID", "Orleans service id (default runnel)"),
         ("--auto-create-topics", "RUNNEL_AUTO_CREATE_TOPICS", "true|false (default true)"),
         ("--num-partitions", "RUNNEL_NUM_PARTITIONS", "partitions of auto-created topics (default 1)"),
         ("--max-request-bytes", "RUNNEL_MAX_REQUEST_BYTES", "largest request frame (default 104857600)"),
@@ -167,6 +171,10 @@ public static class SiloCommandLine
             case "--http-port": options.HttpPort = Int(flag, value, 0, 65535); break;
             case "--data": options.DataPath = value; break;
             case "--node-id": options.NodeId = Int(flag, value, 0, int.MaxValue); break;
+            case "--silo-port": options.SiloPort = Int(flag, value, 1, 65535); break;
+            case "--gateway-port": options.GatewayPort = Int(flag, value, 0, 65535); break;
+            case "--cluster-id": options.ClusterId = value; break;
+            case "--service-id": options.ServiceId = value; break;
             case "--auto-create-topics": options.AutoCreateTopics = Bool(flag, value); break;
             case "--num-partitions": options.DefaultPartitions = Int(flag, value, 1, 100_000); break;
             case "--max-request-bytes": options.MaxRequestBytes = Int(flag, value, 1024, int.MaxValue); break;

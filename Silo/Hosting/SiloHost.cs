@@ -12,13 +12,12 @@ using Runnel.Silo.Diagnostics;
 using Runnel.Silo.Kafka;
 using Runnel.Silo.Kafka.Handlers;
 using Runnel.Silo.Kafka.Handlers.Groups;
-using Runnel.Silo.Runtime;
 
 namespace Runnel.Silo.Hosting;
 
 /// <summary>
-/// Wires one silo: Kestrel with the Kafka listener and the admin HTTP endpoints, the grain runtime and the
-/// broker services. Prints a line starting with "ready" once both listeners accept connections.
+/// Wires one silo: the Orleans silo that hosts the grains, Kestrel with the Kafka listener and the admin HTTP
+/// endpoints, and the broker services. Prints a line starting with "ready" once both listeners accept connections.
 /// </summary>
 public sealed class SiloHost : IAsyncDisposable
 {
@@ -48,6 +47,9 @@ public sealed class SiloHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // its start-up notes recommend server GC, which this silo turns off on purpose
+        builder.Logging.AddFilter("Polly", LogLevel.Warning); // Orleans' placement retries log every attempt at Information
 
         IPAddress address = IPAddress.Parse(options.Host);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -63,13 +65,10 @@ public sealed class SiloHost : IAsyncDisposable
         services.AddMetrics();
         services.AddSingleton<SiloMetrics>();
         services.AddSingleton(_ => new PrometheusExporter(SiloMetrics.MeterName, BlobStoreMetrics.MeterName, StorageMetrics.MeterName, RuntimeMeterName));
-        services.Configure<GrainRuntimeOptions>(_ => { });
-        services.AddGrainRuntime(grains =>
-        {
-            grains.Register<IPartitionGrain>("partition", (sp, key) => ActivatorUtilities.CreateInstance<PartitionGrain>(sp));
-            grains.Register<ITopicGrain>("topic", (sp, key) => ActivatorUtilities.CreateInstance<TopicGrain>(sp));
-            grains.Register<IGroupGrain>("group", (sp, key) => ActivatorUtilities.CreateInstance<GroupGrain>(sp));
-        });
+
+        // Registered before every service that calls grains: hosted services start in order, and the silo must be
+        // running before the first grain call.
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId));
         services.AddSingleton(sp => BrokerSettings(options));
         services.AddSingleton(options.ToTieringOptions());
         services.AddSingleton(sp => BlobStoreFactory.Create(options.ToBlobStoreOptions(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -21,6 +21,18 @@ public sealed class SiloOptions
     /// <summary>Folder holding logs and metadata. Default <c>.data/silo</c> under the working directory (<c>--data</c>, RUNNEL_DATA).</summary>
     public string DataPath { get; set; } = Path.Combine(".data", "silo");
 
+    /// <summary>Orleans silo-to-silo port. Default 11111 (<c>--silo-port</c>, RUNNEL_SILO_PORT).</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans gateway port for Orleans clients; 0 = no gateway. Default 30000 (<c>--gateway-port</c>, RUNNEL_GATEWAY_PORT).</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Orleans cluster id: silos with the same id form one cluster. Default <c>runnel</c> (<c>--cluster-id</c>, RUNNEL_CLUSTER_ID).</summary>
+    public string ClusterId { get; set; } = "runnel";
+
+    /// <summary>Orleans service id: stays the same across deployments of one Runnel. Default <c>runnel</c> (<c>--service-id</c>, RUNNEL_SERVICE_ID).</summary>
+    public string ServiceId { get; set; } = "runnel";
+
     /// <summary>This silo's broker id in Metadata responses. Default 0 (<c>--node-id</c>, RUNNEL_NODE_ID).</summary>
     public int NodeId { get; set; }
 

@@ -58,8 +58,9 @@ async Task<double> RunTierAsync(string name, string[] extra, IBlobStore store, s
 {
     int port = BenchmarkProcess.FreePort();
     int httpPort = BenchmarkProcess.FreePort();
+    int siloPort = BenchmarkProcess.FreePort();
     string data = Path.Combine(work, "data-" + name);
-    using var process = new BenchmarkProcess("dotnet", [silo, "--port", port.ToString(CultureInfo.InvariantCulture), "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--data", data, "--tier-interval-ms", "200", .. extra], "ready");
+    using var process = new BenchmarkProcess("dotnet", [silo, "--port", port.ToString(CultureInfo.InvariantCulture), "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture), "--gateway-port", "0", "--data", data, "--tier-interval-ms", "200", .. extra], "ready");
     await process.WaitReadyAsync(TimeSpan.FromSeconds(60));
     string bootstrap = $"127.0.0.1:{port}";
     string topic = "bench-" + name;

@@ -21,7 +21,7 @@ public sealed class ConfluentDotnetDeleteRecordsTests(SiloFixture fixture) : ICl
         foreach (long bad in new[] { -2L, -1001L, 11L })
         {
             var refused = await Assert.ThrowsAsync<DeleteRecordsException>(() => admin.DeleteRecordsAsync([new TopicPartitionOffset(tp, new Offset(bad))]));
-            Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Single(refused.Results).Error.Code);
+            Assert.Equal(Confluent.Kafka.ErrorCode.OffsetOutOfRange, Assert.Single(refused.Results).Error.Code);
             Assert.Equal(10, (await Kcat.ConsumeAsync(_silo, topic)).Count);
         }
 

@@ -75,9 +75,9 @@ dotnet build "$ROOT/tests/Runnel.Perf" -c Release -v q -nologo > "$WORK/build.lo
 
 # ---------------------------------------------------------------- Runnel
 start_runnel() { # flush-interval-ms
-  local port http
-  port=$(free_port 29092); http=$(free_port 29644)
-  dotnet "$ROOT/Silo/bin/Release/net10.0/Runnel.Silo.dll" --port "$port" --http-port "$http" \
+  local port http silo
+  port=$(free_port 29092); http=$(free_port 29644); silo=$(free_port 21111)
+  dotnet "$ROOT/Silo/bin/Release/net10.0/Runnel.Silo.dll" --port "$port" --http-port "$http" --silo-port "$silo" --gateway-port 0 \
     --data "$WORK/runnel-$port" --flush-interval-ms "$1" > "$WORK/silo.log" 2>&1 &
   SERVER_PID=$!
   wait_for "$SERVER_PID" "$WORK/silo.log" '^ready'

@@ -38,7 +38,7 @@ public sealed class DeleteRecordsHandler : KafkaApiHandler<DeleteRecordsRequest,
                 }
 
                 long offset = partition.Offset;
-                DeleteRecordsOutcome outcome = await _topics.Partition(topic.Name, partition.PartitionIndex).InvokeAsync(g => g.DeleteRecordsAsync(offset), cancellationToken).ConfigureAwait(false);
+                DeleteRecordsOutcome outcome = await _topics.Partition(topic.Name, partition.PartitionIndex).DeleteRecordsAsync(offset).WaitAsync(cancellationToken).ConfigureAwait(false);
                 entry.ErrorCode = (short)outcome.Error;
                 entry.LowWatermark = outcome.LowWatermark;
             }

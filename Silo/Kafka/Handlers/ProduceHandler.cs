@@ -55,8 +55,10 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
                     continue;
                 }
 
+                // Not cancelled with the connection: the batches are a view of the request frame, which must outlive
+                // the append (see IPartitionGrain.AppendAsync).
                 ReadOnlyMemory<byte> batches = partitionData.Records!.Value;
-                pending.Add((entry, topic!, _topics.Partition(topic!.Name, partitionData.Index).InvokeAsync(g => g.AppendAsync(batches, request.Acks), cancellationToken)));
+                pending.Add((entry, topic!, _topics.Partition(topic!.Name, partitionData.Index).AppendAsync(batches, request.Acks)));
             }
         }
 

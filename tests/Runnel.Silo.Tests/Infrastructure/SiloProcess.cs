@@ -39,7 +39,7 @@ public sealed class SiloProcess : IDisposable
     public SiloProcess(SiloProcessOptions? options = null)
     {
         _options = options ?? new SiloProcessOptions();
-        (KafkaPort, HttpPort) = FreePorts();
+        (KafkaPort, HttpPort, SiloPort) = FreePorts();
         DataDirectory = Path.Combine(Path.GetTempPath(), "runnel-tests", "silo-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(DataDirectory);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/"), Timeout = TimeSpan.FromSeconds(15) };
@@ -48,6 +48,9 @@ public sealed class SiloProcess : IDisposable
     public int KafkaPort { get; }
 
     public int HttpPort { get; }
+
+    /// <summary>Orleans' silo-to-silo port (the gateway is off: these tests speak Kafka and HTTP only).</summary>
+    public int SiloPort { get; }
 
     public string DataDirectory { get; }
 
@@ -215,6 +218,8 @@ public sealed class SiloProcess : IDisposable
                  {
                      dll, "--port", KafkaPort.ToString(CultureInfo.InvariantCulture),
                      "--http-port", HttpPort.ToString(CultureInfo.InvariantCulture),
+                     "--silo-port", SiloPort.ToString(CultureInfo.InvariantCulture),
+                     "--gateway-port", "0",
                      "--data", DataDirectory,
                      "--auto-create-topics", _options.AutoCreateTopics ? "true" : "false",
                      "--num-partitions", _options.NumPartitions.ToString(CultureInfo.InvariantCulture),
@@ -230,7 +235,7 @@ public sealed class SiloProcess : IDisposable
         }
 
         // Keep settings of the machine running the tests from leaking into the silo.
-        foreach (var name in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "RUNNEL_PORT", "RUNNEL_HTTP_PORT", "RUNNEL_DATA" })
+        foreach (var name in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "RUNNEL_PORT", "RUNNEL_HTTP_PORT", "RUNNEL_DATA", "RUNNEL_SILO_PORT", "RUNNEL_GATEWAY_PORT" })
         {
             psi.Environment.Remove(name);
         }
@@ -308,9 +313,9 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
-    private static (int Kafka, int Http) FreePorts()
+    private static (int Kafka, int Http, int Silo) FreePorts()
     {
-        var listeners = new[] { new TcpListener(IPAddress.Loopback, 0), new TcpListener(IPAddress.Loopback, 0) };
+        var listeners = new[] { new TcpListener(IPAddress.Loopback, 0), new TcpListener(IPAddress.Loopback, 0), new TcpListener(IPAddress.Loopback, 0) };
         try
         {
             foreach (var listener in listeners)
@@ -318,7 +323,7 @@ public sealed class SiloProcess : IDisposable
                 listener.Start();
             }
 
-            return (((IPEndPoint)listeners[0].LocalEndpoint).Port, ((IPEndPoint)listeners[1].LocalEndpoint).Port);
+            return (((IPEndPoint)listeners[0].LocalEndpoint).Port, ((IPEndPoint)listeners[1].LocalEndpoint).Port, ((IPEndPoint)listeners[2].LocalEndpoint).Port);
         }
         finally
         {

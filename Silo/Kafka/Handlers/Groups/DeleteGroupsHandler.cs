@@ -2,7 +2,6 @@ using Runnel.Grains;
 using Runnel.Grains.Groups;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Runtime;
 
 namespace Runnel.Silo.Kafka.Handlers.Groups;
 
@@ -34,7 +33,7 @@ public sealed class DeleteGroupsHandler : KafkaApiHandler<DeleteGroupsRequest, D
         {
             ErrorCode error = groupId.Length == 0 ? ErrorCode.InvalidGroupId
                 : !_directory.Contains(groupId) ? ErrorCode.GroupIdNotFound
-                : await _grains.GetGrain<IGroupGrain>(groupId).InvokeAsync(g => g.DeleteAsync(), cancellationToken).ConfigureAwait(false);
+                : await _grains.GetGrain<IGroupGrain>(groupId).DeleteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             response.Results.Add(new() { GroupId = groupId, ErrorCode = (short)error });
         }
 

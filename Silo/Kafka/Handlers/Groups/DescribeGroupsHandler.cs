@@ -2,7 +2,6 @@ using Runnel.Grains;
 using Runnel.Grains.Groups;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Runtime;
 
 namespace Runnel.Silo.Kafka.Handlers.Groups;
 
@@ -54,7 +53,7 @@ public sealed class DescribeGroupsHandler : KafkaApiHandler<DescribeGroupsReques
                 continue;
             }
 
-            GroupDescription group = await _grains.GetGrain<IGroupGrain>(groupId).InvokeAsync(g => g.DescribeAsync(), cancellationToken).ConfigureAwait(false);
+            GroupDescription group = await _grains.GetGrain<IGroupGrain>(groupId).DescribeAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             described.GroupState = group.State;
             described.ProtocolType = group.ProtocolType;
             described.ProtocolData = group.ProtocolName;

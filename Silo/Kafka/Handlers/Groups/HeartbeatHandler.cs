@@ -1,7 +1,6 @@
 using Runnel.Grains;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Runtime;
 
 namespace Runnel.Silo.Kafka.Handlers.Groups;
 
@@ -26,7 +25,7 @@ public sealed class HeartbeatHandler : KafkaApiHandler<HeartbeatRequest, Heartbe
         }
 
         ErrorCode error = await _grains.GetGrain<IGroupGrain>(request.GroupId)
-            .InvokeAsync(g => g.HeartbeatAsync(request.GenerationId, request.MemberId, request.GroupInstanceId), cancellationToken).ConfigureAwait(false);
+            .HeartbeatAsync(request.GenerationId, request.MemberId, request.GroupInstanceId).WaitAsync(cancellationToken).ConfigureAwait(false);
         return new HeartbeatResponse { ErrorCode = (short)error };
     }
 

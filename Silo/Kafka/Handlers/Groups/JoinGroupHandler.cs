@@ -1,7 +1,6 @@
 using Runnel.Grains;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Runtime;
 
 namespace Runnel.Silo.Kafka.Handlers.Groups;
 
@@ -40,8 +39,7 @@ public sealed class JoinGroupHandler : KafkaApiHandler<JoinGroupRequest, JoinGro
             request.ProtocolType,
             request.Protocols.Select(p => new GroupProtocol(p.Name, p.Metadata.ToArray())).ToList(),
             RequireKnownMemberId: version >= 4);
-        HeldReply<JoinGroupOutcome> held = await _grains.GetGrain<IGroupGrain>(request.GroupId).InvokeAsync(g => g.JoinAsync(call), cancellationToken).ConfigureAwait(false);
-        JoinGroupOutcome outcome = await held.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        JoinGroupOutcome outcome = await _grains.GetGrain<IGroupGrain>(request.GroupId).JoinAsync(call).WaitAsync(cancellationToken).ConfigureAwait(false);
         return ToResponse(outcome, version);
     }
 

@@ -1,7 +1,6 @@
 using Runnel.Grains;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Runtime;
 
 namespace Runnel.Silo.Kafka.Handlers.Groups;
 
@@ -32,7 +31,7 @@ public sealed class LeaveGroupHandler : KafkaApiHandler<LeaveGroupRequest, Leave
             ? request.Members.Select(m => new LeavingMember(m.MemberId, m.GroupInstanceId)).ToList()
             : [new LeavingMember(request.MemberId, null)];
         IReadOnlyList<ErrorCode> errors = await _grains.GetGrain<IGroupGrain>(request.GroupId)
-            .InvokeAsync(g => g.LeaveAsync(leaving), cancellationToken).ConfigureAwait(false);
+            .LeaveAsync(leaving).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!batched)
         {
             response.ErrorCode = (short)errors[0];

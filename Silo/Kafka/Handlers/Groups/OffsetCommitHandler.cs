@@ -1,7 +1,6 @@
 using Runnel.Grains;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Runtime;
 
 namespace Runnel.Silo.Kafka.Handlers.Groups;
 
@@ -42,7 +41,7 @@ public sealed class OffsetCommitHandler : KafkaApiHandler<OffsetCommitRequest, O
         else
         {
             var call = new OffsetCommitCall(request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, entries);
-            errors = await _grains.GetGrain<IGroupGrain>(request.GroupId).InvokeAsync(g => g.CommitOffsetsAsync(call), cancellationToken).ConfigureAwait(false);
+            errors = await _grains.GetGrain<IGroupGrain>(request.GroupId).CommitOffsetsAsync(call).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var response = new OffsetCommitResponse();

@@ -2,7 +2,6 @@ using Runnel.Grains;
 using Runnel.Grains.Groups;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Runtime;
 
 namespace Runnel.Silo.Kafka.Handlers.Groups;
 
@@ -37,7 +36,8 @@ public sealed class OffsetDeleteHandler : KafkaApiHandler<OffsetDeleteRequest, O
         }
 
         var partitions = request.Topics.SelectMany(t => t.Partitions.Select(p => new GroupTopicPartition(t.Name, p.PartitionIndex))).ToList();
-        var (error, errors) = await _grains.GetGrain<IGroupGrain>(request.GroupId).InvokeAsync(g => g.DeleteOffsetsAsync(partitions), cancellationToken).ConfigureAwait(false);
+        OffsetDeleteOutcome outcome = await _grains.GetGrain<IGroupGrain>(request.GroupId).DeleteOffsetsAsync(partitions).WaitAsync(cancellationToken).ConfigureAwait(false);
+        (ErrorCode error, IReadOnlyList<ErrorCode> errors) = (outcome.Error, outcome.Partitions);
         response.ErrorCode = (short)error;
         if (error != ErrorCode.None)
         {

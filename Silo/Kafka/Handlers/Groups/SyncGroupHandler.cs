@@ -1,7 +1,6 @@
 using Runnel.Grains;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Runtime;
 
 namespace Runnel.Silo.Kafka.Handlers.Groups;
 
@@ -32,8 +31,7 @@ public sealed class SyncGroupHandler : KafkaApiHandler<SyncGroupRequest, SyncGro
             request.ProtocolType,
             request.ProtocolName,
             request.Assignments.Select(a => new MemberAssignment(a.MemberId, a.Assignment.ToArray())).ToList());
-        HeldReply<SyncGroupOutcome> held = await _grains.GetGrain<IGroupGrain>(request.GroupId).InvokeAsync(g => g.SyncAsync(call), cancellationToken).ConfigureAwait(false);
-        SyncGroupOutcome outcome = await held.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        SyncGroupOutcome outcome = await _grains.GetGrain<IGroupGrain>(request.GroupId).SyncAsync(call).WaitAsync(cancellationToken).ConfigureAwait(false);
         return ToResponse(outcome);
     }
 
