@@ -6,7 +6,7 @@ namespace Runnel.ProtocolGen;
 internal sealed partial class MessageEmitter
 {
     /// <summary>Member names every generated class has, which nested types and properties must not take.</summary>
-    private static readonly HashSet<string> ReservedMembers =
+    private static readonly HashSet<string> s_reservedMembers =
     [
         "Read", "Write",
         "HasDefaultValues", "List", "Guid", "ReadOnlyMemory", "KafkaReader", "KafkaWriter", "IKafkaMessage",
@@ -14,7 +14,7 @@ internal sealed partial class MessageEmitter
     ];
 
     /// <summary>The constants only the message (root) class has.</summary>
-    private static readonly HashSet<string> RootConstants =
+    private static readonly HashSet<string> s_rootConstants =
     [
         "ApiKey", "LowestSupportedVersion", "HighestSupportedVersion", "FlexibleVersionsFrom",
     ];
@@ -41,15 +41,15 @@ internal sealed partial class MessageEmitter
     private static void AssignNames(StructDef owner)
     {
         var taken = new HashSet<string>(StringComparer.Ordinal) { owner.CsName };
-        taken.UnionWith(ReservedMembers);
+        taken.UnionWith(s_reservedMembers);
         if (owner.Parent is null)
         {
-            taken.UnionWith(RootConstants);
+            taken.UnionWith(s_rootConstants);
         }
 
         foreach (FieldDef f in owner.Fields)
         {
-            if (f.Name == owner.CsName || ReservedMembers.Contains(f.Name) || (owner.Parent is null && RootConstants.Contains(f.Name)))
+            if (f.Name == owner.CsName || s_reservedMembers.Contains(f.Name) || (owner.Parent is null && s_rootConstants.Contains(f.Name)))
             {
                 throw new InvalidDataException($"{owner.Path}.{f.Name}: property name collides with a generated member.");
             }

@@ -183,7 +183,7 @@ internal sealed class MessageDef
         return message;
     }
 
-    private static readonly HashSet<string> Primitives =
+    private static readonly HashSet<string> s_primitives =
     [
         "bool", "int8", "int16", "uint16", "int32", "uint32", "int64", "float64", "string", "bytes", "records", "uuid",
     ];
@@ -209,7 +209,7 @@ internal sealed class MessageDef
                 About = Str(f, "about"),
             };
             string element = field.ElementType;
-            if (!Primitives.Contains(element))
+            if (!s_primitives.Contains(element))
             {
                 if (f.TryGetProperty("fields", out JsonElement nested))
                 {

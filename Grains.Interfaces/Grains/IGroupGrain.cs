@@ -13,7 +13,7 @@ namespace Runnel.Grains;
 public interface IGroupGrain : IGrainWithStringKey
 {
     /// <summary>Kafka's rebalance timeout is the client's (max.poll.interval.ms, up to the maximum session timeout), far above Orleans' 30 s default.</summary>
-    public const string RebalanceCallTimeout = "00:31:00";
+    const string RebalanceCallTimeout = "00:31:00";
 
     [Alias("join")]
     [AlwaysInterleave]

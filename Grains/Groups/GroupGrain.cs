@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -12,7 +13,7 @@ namespace Runnel.Grains.Groups;
 /// </summary>
 public sealed partial class GroupGrain : Grain, IGroupGrain
 {
-    private readonly GroupSettings _settings;
+    private readonly GroupCoordinatorOptions _settings;
     private readonly OffsetStore _offsets;
     private readonly GroupDirectory _directory;
     private readonly TopicService _topics;
@@ -33,9 +34,9 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
     private IDisposable? _ticker;
     private bool _removingOffsets;
 
-    public GroupGrain(GroupSettings settings, OffsetStore offsets, GroupDirectory directory, TopicService topics, ILogger<GroupGrain> logger)
+    public GroupGrain(IOptions<GroupCoordinatorOptions> settings, OffsetStore offsets, GroupDirectory directory, TopicService topics, ILogger<GroupGrain> logger)
     {
-        _settings = settings;
+        _settings = settings.Value;
         _offsets = offsets;
         _directory = directory;
         _topics = topics;

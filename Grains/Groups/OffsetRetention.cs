@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,14 +11,14 @@ namespace Runnel.Grains.Groups;
 public sealed partial class OffsetRetention : BackgroundService
 {
     private readonly OffsetStore _store;
-    private readonly GroupSettings _settings;
+    private readonly GroupCoordinatorOptions _settings;
     private readonly IGrainFactory _grains;
     private readonly ILogger<OffsetRetention> _logger;
 
-    public OffsetRetention(OffsetStore store, GroupSettings settings, IGrainFactory grains, ILogger<OffsetRetention> logger)
+    public OffsetRetention(OffsetStore store, IOptions<GroupCoordinatorOptions> settings, IGrainFactory grains, ILogger<OffsetRetention> logger)
     {
         _store = store;
-        _settings = settings;
+        _settings = settings.Value;
         _grains = grains;
         _logger = logger;
     }

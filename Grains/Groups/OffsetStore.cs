@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Runnel.Grains.Metadata;
@@ -18,13 +19,13 @@ public sealed partial class OffsetStore
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<GroupTopicPartition, CommittedOffset>> _groups = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TopicService _topics;
-    private readonly GroupSettings _settings;
+    private readonly GroupCoordinatorOptions _settings;
     private readonly ILogger<OffsetStore> _logger;
 
-    public OffsetStore(TopicService topics, GroupSettings settings, ILogger<OffsetStore> logger)
+    public OffsetStore(TopicService topics, IOptions<GroupCoordinatorOptions> settings, ILogger<OffsetStore> logger)
     {
         _topics = topics;
-        _settings = settings;
+        _settings = settings.Value;
         _logger = logger;
     }
 

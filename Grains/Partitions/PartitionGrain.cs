@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Runnel.Grains.Producers;
 using Runnel.Grains.Storage;
@@ -22,7 +23,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     // One silo is its own leader forever; epochs start to move with clusters.
     private const int LeaderEpoch = 0;
 
-    private readonly BrokerSettings _settings;
+    private readonly BrokerOptions _settings;
     private readonly TopicService _topics;
     private readonly PartitionDirectory _directory;
     private readonly ILogger<PartitionGrain> _logger;
@@ -35,10 +36,10 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     private Guid _topicId;
     private int _partition;
 
-    public PartitionGrain(BrokerSettings settings, TopicService topics, PartitionDirectory directory, TieredStorage storage, ILogger<PartitionGrain> logger)
+    public PartitionGrain(IOptions<BrokerOptions> settings, TopicService topics, PartitionDirectory directory, TieredStorage storage, ILogger<PartitionGrain> logger)
     {
         _storage = storage;
-        _settings = settings;
+        _settings = settings.Value;
         _topics = topics;
         _directory = directory;
         _logger = logger;

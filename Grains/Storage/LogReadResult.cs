@@ -16,7 +16,7 @@ public readonly record struct LogReadResult(
     IReadOnlyList<ReadOnlyMemory<byte>> Slices,
     int SizeInBytes)
 {
-    private static readonly ReadOnlyMemory<byte>[] NoSlices = [];
+    private static readonly ReadOnlyMemory<byte>[] s_noSlices = [];
 
     public bool IsEmpty => SizeInBytes == 0;
 
@@ -33,5 +33,5 @@ public readonly record struct LogReadResult(
     }
 
     internal static LogReadResult Empty(ErrorCode error, LogView view) =>
-        new(error, view.HighWatermark, view.LogStartOffset, NoSlices, 0);
+        new(error, view.HighWatermark, view.LogStartOffset, s_noSlices, 0);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Runnel.Grains.BlobStorage;
@@ -22,14 +23,16 @@ public sealed class MetadataMirror : BackgroundService
     private readonly string _path;
     private readonly TieringOptions _options;
     private readonly ILogger<MetadataMirror> _logger;
+    // Never disposed: the host may dispose this service while a pass still holds the gate (a failed start), and a
+    // SemaphoreSlim whose wait handle is never asked for holds nothing that needs it.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private byte[]? _mirrored;
 
-    public MetadataMirror(IBlobStore store, BrokerSettings settings, TieringOptions options, ILogger<MetadataMirror> logger)
+    public MetadataMirror(IBlobStore store, IOptions<BrokerOptions> settings, TieringOptions options, ILogger<MetadataMirror> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _store = store;
-        _path = Path.Combine(settings.DataPath, ClusterMetadataStore.FileName);
+        _path = Path.Combine(settings.Value.DataPath, ClusterMetadataStore.FileName);
         _options = options;
         _logger = logger;
     }
@@ -99,11 +102,5 @@ public sealed class MetadataMirror : BackgroundService
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
-
-    public override void Dispose()
-    {
-        _gate.Dispose();
-        base.Dispose();
     }
 }

@@ -34,7 +34,7 @@ public static class TopicConfigCatalog
     /// <summary>Unlike Kafka (which never fsyncs and relies on replicas), a single silo fsyncs every second by default.</summary>
     public const long DefaultFlushMs = 1000;
 
-    private static readonly TopicConfigDefinition[] Definitions =
+    private static readonly TopicConfigDefinition[] s_definitions =
     [
         new(CleanupPolicy, ConfigType.List, "delete",
             "The retention policy of old segments. Only \"delete\" (by retention.ms and retention.bytes) is supported.",
@@ -80,21 +80,21 @@ public static class TopicConfigCatalog
             isReadOnly: false, LongAtLeast(SegmentMs, 1)),
     ];
 
-    private static readonly FrozenDictionary<string, TopicConfigDefinition> ByName =
-        Definitions.ToFrozenDictionary(d => d.Name, StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, TopicConfigDefinition> s_byName =
+        s_definitions.ToFrozenDictionary(d => d.Name, StringComparer.Ordinal);
 
     /// <summary>All known configs, sorted by name (the order DescribeConfigs lists them).</summary>
-    public static IReadOnlyList<TopicConfigDefinition> All => Definitions;
+    public static IReadOnlyList<TopicConfigDefinition> All => s_definitions;
 
     public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TopicConfigDefinition? definition) =>
-        ByName.TryGetValue(name, out definition);
+        s_byName.TryGetValue(name, out definition);
 
     /// <summary>Null when <paramref name="name"/> is known and <paramref name="value"/> is valid for it, else a message.</summary>
     public static string? Validate(string name, string? value)
     {
         if (!TryGet(name, out TopicConfigDefinition? definition))
         {
-            return $"Unknown topic config '{name}'. Supported: {string.Join(", ", ByName.Keys.Order(StringComparer.Ordinal))}.";
+            return $"Unknown topic config '{name}'. Supported: {string.Join(", ", s_byName.Keys.Order(StringComparer.Ordinal))}.";
         }
 
         return value is null ? $"The value of topic config '{name}' must not be null." : definition.Validate(value);

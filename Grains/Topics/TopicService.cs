@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Runnel.Grains.Metadata;
@@ -12,14 +13,14 @@ namespace Runnel.Grains.Topics;
 /// </summary>
 public sealed class TopicService
 {
-    private readonly BrokerSettings _settings;
+    private readonly BrokerOptions _settings;
     private readonly IGrainFactory _grains;
     private readonly PartitionDirectory _partitions;
     private ClusterMetadataStore? _store;
 
-    public TopicService(BrokerSettings settings, IGrainFactory grains, PartitionDirectory partitions)
+    public TopicService(IOptions<BrokerOptions> settings, IGrainFactory grains, PartitionDirectory partitions)
     {
-        _settings = settings;
+        _settings = settings.Value;
         _grains = grains;
         _partitions = partitions;
     }

@@ -1,39 +1,28 @@
-using System.Net;
-using Microsoft.AspNetCore.Connections;
-using Runnel.Grains;
-using Runnel.Grains.Groups;
-using Runnel.Grains.Partitions;
-using Runnel.Grains.Metadata;
-using Runnel.Grains.Topics;
+using Microsoft.Extensions.Options;
 using Runnel.Grains.BlobStorage;
+using Runnel.Grains.Partitions;
 using Runnel.Grains.Storage;
-using Runnel.Grains.Tiering;
 using Runnel.Silo.Diagnostics;
 using Runnel.Silo.Kafka;
-using Runnel.Silo.Kafka.Handlers;
-using Runnel.Silo.Kafka.Handlers.Groups;
 
 namespace Runnel.Silo.Hosting;
 
 /// <summary>
-/// Wires one silo: the Orleans silo that hosts the grains, Kestrel with the Kafka listener and the admin HTTP
-/// endpoints, and the broker services. Prints a line starting with "ready" once both listeners accept connections.
+/// One silo: the Orleans silo that hosts the grains, Kestrel with the Kafka listener and the admin HTTP endpoints,
+/// and the broker's services, composed from a configuration (see <see cref="CommandLine.SiloCommandLine"/>).
+/// Prints a line starting with "ready" once both listeners accept connections.
 /// </summary>
-public sealed class SiloHost : IAsyncDisposable
+public sealed partial class SiloHost : IAsyncDisposable
 {
     /// <summary>The runtime's own meter (GC pauses and collections, thread pool, JIT), exported beside ours.</summary>
     public const string RuntimeMeterName = "System.Runtime";
 
     private readonly WebApplication _app;
-    private readonly SiloOptions _options;
 
-    private SiloHost(WebApplication app, SiloOptions options)
-    {
-        _app = app;
-        _options = options;
-    }
+    private SiloHost(WebApplication app) => _app = app;
 
-    public static SiloHost Build(SiloOptions options)
+    /// <exception cref="SiloStartupException">A setting was refused; the message is one line for the user.</exception>
+    public static SiloHost Build(IReadOnlyDictionary<string, string?> settings)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -42,105 +31,98 @@ public sealed class SiloHost : IAsyncDisposable
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // its start-up notes recommend server GC, which this silo turns off on purpose
-        builder.Logging.AddFilter("Polly", LogLevel.Warning); // Orleans' placement retries log every attempt at Information
 
-        IPAddress address = IPAddress.Parse(options.Host);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(address, options.Port, listen => listen.UseConnectionHandler<KafkaConnectionHandler>());
-            kestrel.Listen(address, options.HttpPort);
-            kestrel.AddServerHeader = false;
-        });
+        // Only the silo's own settings: the command line and RUNNEL_* variables, already checked by the parser.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        ConfigureLogging(builder.Logging);
 
         IServiceCollection services = builder.Services;
-        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Transport.LargeBlockMemoryPoolFactory>();
-        services.AddSingleton(options);
         services.AddMetrics();
-        services.AddSingleton<SiloMetrics>();
         services.AddSingleton(_ => new PrometheusExporter(SiloMetrics.MeterName, BlobStoreMetrics.MeterName, StorageMetrics.MeterName, RuntimeMeterName));
 
-        // Registered before every service that calls grains: hosted services start in order, and the silo must be
-        // running before the first grain call.
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId));
-        services.AddSingleton(sp => BrokerSettings(options));
-        services.AddSingleton(options.ToTieringOptions());
-        services.AddSingleton(sp => BlobStoreFactory.Create(options.ToBlobStoreOptions(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton(sp => new SegmentCache(sp.GetRequiredService<TieringOptions>().CacheBytes));
-        services.AddSingleton(sp => new StorageMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton<MetadataMirror>();
-        services.AddHostedService(sp => sp.GetRequiredService<MetadataMirror>());
-        services.AddSingleton<TieredStorage>();
-        services.AddSingleton<PartitionDirectory>();
-        services.AddSingleton<TopicService>();
-        services.AddSingleton<RequestDispatcher>();
-        services.AddSingleton<IKafkaApiHandler, ApiVersionsHandler>();
-        services.AddSingleton<IKafkaApiHandler, MetadataHandler>();
-        services.AddSingleton<IKafkaApiHandler, ProduceHandler>();
-        services.AddSingleton<IKafkaApiHandler, FetchHandler>();
-        services.AddSingleton<IKafkaApiHandler, ListOffsetsHandler>();
-        services.AddSingleton<IKafkaApiHandler, CreateTopicsHandler>();
-        services.AddSingleton<IKafkaApiHandler, DeleteTopicsHandler>();
-        services.AddSingleton<IKafkaApiHandler, CreatePartitionsHandler>();
-        services.AddSingleton<IKafkaApiHandler, DeleteRecordsHandler>();
-        services.AddSingleton<IKafkaApiHandler, DescribeConfigsHandler>();
-        services.AddSingleton<IKafkaApiHandler, AlterConfigsHandler>();
-        services.AddSingleton<IKafkaApiHandler, IncrementalAlterConfigsHandler>();
-        services.AddSingleton<IKafkaApiHandler, InitProducerIdHandler>();
-        services.AddSingleton<IKafkaApiHandler, FindCoordinatorHandler>();
-        services.AddSingleton(options.Groups);
-        services.AddSingleton<OffsetStore>();
-        services.AddSingleton<GroupDirectory>();
-        services.AddHostedService<OffsetStoreLoader>();
-        services.AddHostedService<OffsetRetention>();
-        services.AddSingleton<IKafkaApiHandler, JoinGroupHandler>();
-        services.AddSingleton<IKafkaApiHandler, SyncGroupHandler>();
-        services.AddSingleton<IKafkaApiHandler, HeartbeatHandler>();
-        services.AddSingleton<IKafkaApiHandler, LeaveGroupHandler>();
-        services.AddSingleton<IKafkaApiHandler, OffsetCommitHandler>();
-        services.AddSingleton<IKafkaApiHandler, OffsetFetchHandler>();
-        services.AddSingleton<IKafkaApiHandler, DescribeGroupsHandler>();
-        services.AddSingleton<IKafkaApiHandler, ListGroupsHandler>();
-        services.AddSingleton<IKafkaApiHandler, DeleteGroupsHandler>();
-        services.AddSingleton<IKafkaApiHandler, OffsetDeleteHandler>();
-        services.AddSingleton<KafkaConnectionHandler>();
-        services.AddHealthChecks();
+        // Before every service that calls grains: hosted services start in order, and the silo must run first.
+        builder.UseOrleans(silo => silo.UseRunnelClustering(builder.Configuration));
+        services.AddRunnelBroker(builder.Configuration);
+        services.AddRunnelTieredStorage(builder.Configuration);
+        services.AddKafkaListener(builder.Configuration);
+        services.AddAdminHttp(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenForRunnel());
 
-        WebApplication app = builder.Build();
+        WebApplication app;
+        try
+        {
+            app = builder.Build();
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            // Building resolves the listeners' handlers, and with them options that refuse their values.
+            throw new SiloStartupException(StartupFailure.Describe(ex), ex);
+        }
+
         AdminEndpoints.Map(app);
         GroupEndpoints.Map(app);
-        return new SiloHost(app, options);
+        return new SiloHost(app);
     }
 
-    private static BrokerSettings BrokerSettings(SiloOptions options) => new()
-    {
-        DataPath = Path.GetFullPath(options.DataPath),
-        FlushIntervalMs = options.FlushIntervalMs,
-        RetentionCheckInterval = TimeSpan.FromMilliseconds(options.RetentionCheckIntervalMs),
-    };
-
+    /// <summary>Starts the silo and runs until it is stopped (SIGTERM, Ctrl+C).</summary>
+    /// <exception cref="SiloStartupException">The silo could not start; the message is one line for the user.</exception>
     public async Task RunAsync()
     {
-        // Open the metadata before listening so the first request already sees every topic.
-        await _app.Services.GetRequiredService<MetadataMirror>().RestoreIfMissingAsync(CancellationToken.None).ConfigureAwait(false); // empty data folder: topics from the blob store
-        _app.Services.GetRequiredService<TopicService>().Open();
+        ILogger logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Runnel.Silo");
+        try
+        {
+            EffectiveOptions.Log(_app.Services, logger);
 
-        // The exporter listens before the instruments are made, so their first (zero) values are seen.
-        _ = _app.Services.GetRequiredService<PrometheusExporter>();
-        _ = _app.Services.GetRequiredService<TieredStorage>(); // publishes the tier gauges before the first partition opens
-        SiloMetrics metrics = _app.Services.GetRequiredService<SiloMetrics>();
-        PartitionDirectory partitions = _app.Services.GetRequiredService<PartitionDirectory>();
-        metrics.ObserveGauge("runnel.partitions", "{partition}", "Partitions with an open log on this silo.", () => partitions.Count);
-        await _app.StartAsync().ConfigureAwait(false);
-        Console.WriteLine($"ready kafka={_options.Host}:{_options.Port} http={_options.Host}:{_options.HttpPort} data={Path.GetFullPath(_options.DataPath)}");
+            // The exporter listens before the instruments are made, so their first (zero) values are seen.
+            _ = _app.Services.GetRequiredService<PrometheusExporter>();
+            _ = _app.Services.GetRequiredService<Grains.Tiering.TieredStorage>(); // publishes the tier gauges before the first partition opens
+            PartitionDirectory partitions = _app.Services.GetRequiredService<PartitionDirectory>();
+            _app.Services.GetRequiredService<SiloMetrics>().ObserveGauge("runnel.partitions", "{partition}", "Partitions with an open log on this silo.", () => partitions.Count);
+            OrleansPorts.EnsureFree(_app.Services.GetRequiredService<IOptions<ClusteringOptions>>().Value);
+            await _app.StartAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // What did start (the Orleans silo, background services) stops before the host is disposed under it.
+            await StopQuietlyAsync().ConfigureAwait(false);
+            throw new SiloStartupException(StartupFailure.Describe(ex), ex);
+        }
+
+        KafkaListenerOptions kafka = _app.Services.GetRequiredService<IOptions<KafkaListenerOptions>>().Value;
+        AdminHttpOptions http = _app.Services.GetRequiredService<IOptions<AdminHttpOptions>>().Value;
+        string data = _app.Services.GetRequiredService<IOptions<Grains.BrokerOptions>>().Value.DataPath;
+        Console.WriteLine($"ready kafka={kafka.Host}:{kafka.Port} http={http.Host}:{http.Port} data={data}");
         await _app.WaitForShutdownAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
+
+    private async Task StopQuietlyAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or AggregateException)
+        {
+            // The start failure is what gets reported; a stop that could not finish adds nothing for the user.
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        // The generic host logs a failed start with its stack trace; the silo reports it as one line instead.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // its start-up notes recommend server GC, which this silo turns off on purpose
+        logging.AddFilter("Polly", LogLevel.Warning); // Orleans' placement retries log every attempt at Information
+    }
 }

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Connections;
 using Runnel.Silo.Diagnostics;
-using Runnel.Silo.Hosting;
 
 namespace Runnel.Silo.Kafka;
 
@@ -22,14 +22,14 @@ public sealed partial class KafkaConnectionHandler : ConnectionHandler
 
     private readonly RequestDispatcher _dispatcher;
     private readonly SiloMetrics _metrics;
-    private readonly SiloOptions _options;
+    private readonly KafkaListenerOptions _options;
     private readonly ILogger<KafkaConnectionHandler> _logger;
 
-    public KafkaConnectionHandler(RequestDispatcher dispatcher, SiloMetrics metrics, SiloOptions options, ILogger<KafkaConnectionHandler> logger)
+    public KafkaConnectionHandler(RequestDispatcher dispatcher, SiloMetrics metrics, IOptions<KafkaListenerOptions> options, ILogger<KafkaConnectionHandler> logger)
     {
         _dispatcher = dispatcher;
         _metrics = metrics;
-        _options = options;
+        _options = options.Value;
         _logger = logger;
     }
 

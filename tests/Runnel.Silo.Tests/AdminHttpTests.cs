@@ -1,8 +1,7 @@
 using System.Net;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>The silo's HTTP port: /health and the Prometheus /metrics the other tests rely on.</summary>
 public sealed class AdminHttpTests(SiloFixture fixture) : IClassFixture<SiloFixture>

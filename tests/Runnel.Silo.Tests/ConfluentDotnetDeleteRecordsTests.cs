@@ -1,9 +1,8 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>DeleteRecords from Confluent.Kafka 2.16 (librdkafka 2.16) at every boundary; kcat reads what is left.</summary>
 public sealed class ConfluentDotnetDeleteRecordsTests(SiloFixture fixture) : IClassFixture<SiloFixture>

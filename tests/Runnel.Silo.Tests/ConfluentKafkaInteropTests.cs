@@ -1,8 +1,7 @@
 using System.Text.Json;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>confluent-kafka-python 1.7.0 (librdkafka 2.0.2, Debian) against a real silo.</summary>
 public sealed class ConfluentKafkaInteropTests(SiloFixture fixture) : IClassFixture<SiloFixture>

@@ -1,9 +1,8 @@
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>
 /// acks=all records survive SIGKILL: a confluent-kafka producer streams numbered records while the silo is

@@ -1,8 +1,7 @@
 using System.Text.Json;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>
 /// kafkajs 2.2.4 (Node 20) against a real silo. kafkajs only consumes through a consumer group, which this

@@ -1,8 +1,7 @@
 using System.Text.Json;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>kafka-python 2.0.2 (Debian, /usr/bin/python3) with version probing on, against a real silo.</summary>
 public sealed class KafkaPythonInteropTests(SiloFixture fixture) : IClassFixture<SiloFixture>

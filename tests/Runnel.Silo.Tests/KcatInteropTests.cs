@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>kcat 1.7.1 (librdkafka 2.0.2) against a real silo process.</summary>
 public sealed class KcatInteropTests(SiloFixture fixture) : IClassFixture<SiloFixture>

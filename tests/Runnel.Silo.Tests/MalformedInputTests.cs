@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using Xunit.Abstractions;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>
 /// Hostile bytes on the Kafka port (raw TCP): each kind of bad frame closes only its own connection and is
@@ -12,7 +11,7 @@ using Runnel.Silo.Tests.Infrastructure;
 public sealed class MalformedInputTests(SiloFixture fixture, ITestOutputHelper output) : IClassFixture<SiloFixture>
 {
     private const string Rejected = "runnel_kafka_requests_rejected_total";
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(10);
     private readonly SiloProcess _silo = fixture.Silo;
 
     public static TheoryData<int> BadLengthPrefixes => new() { -1, -123456, int.MinValue, 100 * 1024 * 1024 + 1, 200 * 1024 * 1024, int.MaxValue };
@@ -287,8 +286,8 @@ public sealed class MalformedInputTests(SiloFixture fixture, ITestOutputHelper o
 
     private async Task AssertClosedAsync(RawKafkaConnection connection, string what)
     {
-        var (closed, received) = await connection.WaitForCloseAsync(CloseTimeout);
-        Assert.True(closed, $"{what}: the silo kept the connection open for {CloseTimeout.TotalSeconds} s (received {received} bytes).");
+        var (closed, received) = await connection.WaitForCloseAsync(s_closeTimeout);
+        Assert.True(closed, $"{what}: the silo kept the connection open for {s_closeTimeout.TotalSeconds} s (received {received} bytes).");
         _silo.AssertAlive(what);
     }
 

@@ -1,6 +1,5 @@
-namespace Runnel.Silo.Tests;
-
 using Runnel.Silo.Tests.Infrastructure;
+namespace Runnel.Silo.Tests;
 
 /// <summary>
 /// @platformatic/kafka 1.35 (Node 20) against a real silo. What it produces is read back with kcat (keys, values,

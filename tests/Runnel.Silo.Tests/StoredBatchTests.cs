@@ -1,6 +1,5 @@
-namespace Runnel.Silo.Tests;
-
 using Runnel.Silo.Tests.Infrastructure;
+namespace Runnel.Silo.Tests;
 
 /// <summary>
 /// Hand-built record batches sent with a raw Produce v3 and read back with a raw Fetch v4: the silo stores

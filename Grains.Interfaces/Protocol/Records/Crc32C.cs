@@ -12,7 +12,7 @@ namespace Runnel.Records;
 public static partial class Crc32C
 {
     private const uint Polynomial = 0x82F63B78u; // reversed Castagnoli
-    private static readonly uint[] Table = BuildTable();
+    private static readonly uint[] s_table = BuildTable();
 
     public static uint Compute(ReadOnlySpan<byte> data) => ~Append(0xFFFFFFFFu, data);
 
@@ -69,7 +69,7 @@ public static partial class Crc32C
 
     internal static uint AppendTable(uint crc, ReadOnlySpan<byte> data)
     {
-        uint[] table = Table;
+        uint[] table = s_table;
         foreach (byte b in data)
         {
             crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Runnel.Grains;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -12,12 +14,14 @@ namespace Runnel.Silo.Kafka.Handlers;
 public sealed class CreateTopicsHandler : KafkaApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
     private readonly TopicService _topics;
-    private readonly Hosting.SiloOptions _options;
+    private readonly KafkaListenerOptions _options;
+    private readonly BrokerOptions _broker;
 
-    public CreateTopicsHandler(TopicService topics, Hosting.SiloOptions options)
+    public CreateTopicsHandler(TopicService topics, IOptions<KafkaListenerOptions> options, IOptions<BrokerOptions> broker)
     {
         _topics = topics;
-        _options = options;
+        _options = options.Value;
+        _broker = broker.Value;
     }
 
     public override ApiKey Key => ApiKey.CreateTopics;
@@ -33,7 +37,7 @@ public sealed class CreateTopicsHandler : KafkaApiHandler<CreateTopicsRequest, C
         {
             var result = new CreateTopicsResponse.CreatableTopicResult { Name = creatable.Name, NumPartitions = -1, ReplicationFactor = -1 };
             response.Topics.Add(result);
-            int partitions = creatable.NumPartitions == -1 ? _options.DefaultPartitions : creatable.NumPartitions;
+            int partitions = creatable.NumPartitions == -1 ? _broker.DefaultPartitions : creatable.NumPartitions;
             if (creatable.Assignments.Count > 0)
             {
                 partitions = creatable.Assignments.Count;

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Options;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Silo.Hosting;
 
 namespace Runnel.Silo.Kafka.Handlers;
 
@@ -15,9 +15,9 @@ public sealed class FindCoordinatorHandler : KafkaApiHandler<FindCoordinatorRequ
     private const sbyte TransactionKey = 1;
     private const string NoTransactions = "Transactions are not supported by this Runnel silo yet.";
 
-    private readonly SiloOptions _options;
+    private readonly KafkaListenerOptions _options;
 
-    public FindCoordinatorHandler(SiloOptions options) => _options = options;
+    public FindCoordinatorHandler(IOptions<KafkaListenerOptions> options) => _options = options.Value;
 
     public override ApiKey Key => ApiKey.FindCoordinator;
 

@@ -1,8 +1,9 @@
+using Microsoft.Extensions.Options;
+using Runnel.Grains;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Silo.Hosting;
 
 namespace Runnel.Silo.Kafka.Handlers;
 
@@ -13,12 +14,14 @@ namespace Runnel.Silo.Kafka.Handlers;
 public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataResponse>
 {
     private readonly TopicService _topics;
-    private readonly SiloOptions _options;
+    private readonly KafkaListenerOptions _options;
+    private readonly BrokerOptions _broker;
 
-    public MetadataHandler(TopicService topics, SiloOptions options)
+    public MetadataHandler(TopicService topics, IOptions<KafkaListenerOptions> options, IOptions<BrokerOptions> broker)
     {
         _topics = topics;
-        _options = options;
+        _options = options.Value;
+        _broker = broker.Value;
     }
 
     public override ApiKey Key => ApiKey.Metadata;
@@ -49,7 +52,7 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
             return response;
         }
 
-        bool mayCreate = _options.AutoCreateTopics && (context.ApiVersion < 4 || request.AllowAutoTopicCreation);
+        bool mayCreate = _broker.AutoCreateTopics && (context.ApiVersion < 4 || request.AllowAutoTopicCreation);
         foreach (var requested in request.Topics!)
         {
             TopicMetadata? topic;
@@ -65,7 +68,7 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
             {
                 if (mayCreate)
                 {
-                    TopicOperationResult created = await _topics.CreateTopicAsync(requested.Name, _options.DefaultPartitions, null, validateOnly: false).ConfigureAwait(false);
+                    TopicOperationResult created = await _topics.CreateTopicAsync(requested.Name, _broker.DefaultPartitions, null, validateOnly: false).ConfigureAwait(false);
                     topic = created.Topic;
                     if (topic is null && created.Error != ErrorCode.TopicAlreadyExists)
                     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Runnel.Grains;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
@@ -18,10 +19,10 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
     private readonly TopicService _topics;
     private readonly bool _acksAllWaitsForDisk;
 
-    public ProduceHandler(TopicService topics, Hosting.SiloOptions options)
+    public ProduceHandler(TopicService topics, IOptions<BrokerOptions> broker)
     {
         _topics = topics;
-        _acksAllWaitsForDisk = options.AcksAllFsync;
+        _acksAllWaitsForDisk = broker.Value.AcksAllFsync;
     }
 
     public override ApiKey Key => ApiKey.Produce;

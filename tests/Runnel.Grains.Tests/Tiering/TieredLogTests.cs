@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging.Abstractions;
 using Runnel.Grains.BlobStorage;
 using Runnel.Grains.Metadata;
@@ -111,7 +112,7 @@ public abstract class TieredLogTests : IDisposable
     private TieredStorage NewStorage(TimeSpan grace)
     {
         var options = new TieringOptions { CacheBytes = 1, ColdReadBlockBytes = 64 * 1024, OrphanGracePeriod = grace, CleanerInterval = TimeSpan.FromMilliseconds(1) };
-        var mirror = new MetadataMirror(Store, new BrokerSettings { DataPath = _data.Path }, options, NullLogger<MetadataMirror>.Instance);
+        var mirror = new MetadataMirror(Store, Options.Create(new BrokerOptions { DataPath = _data.Path }), options, NullLogger<MetadataMirror>.Instance);
         return new TieredStorage(Store, options, new SegmentCache(options.CacheBytes), _metrics, mirror, NullLoggerFactory.Instance);
     }
 

@@ -7,7 +7,7 @@ namespace Runnel.Protocol.Tests.RecordTests;
 /// <summary>Bounded random fuzzing with fixed seeds: the validator never throws and never accepts a damaged batch.</summary>
 public class FuzzTests
 {
-    private static readonly byte[][] Originals =
+    private static readonly byte[][] s_originals =
     [
         SampleBatch(1),
         SampleBatch(4),
@@ -22,7 +22,7 @@ public class FuzzTests
         int accepted = 0;
         for (int iteration = 0; iteration < 6000; iteration++)
         {
-            byte[] blob = Concat(Enumerable.Range(0, random.Next(1, 4)).Select(_ => Originals[random.Next(Originals.Length)]).ToArray());
+            byte[] blob = Concat(Enumerable.Range(0, random.Next(1, 4)).Select(_ => s_originals[random.Next(s_originals.Length)]).ToArray());
             byte[] mutated = Mutate(random, blob);
 
             RecordBatchValidation result = RecordBatchValidator.Validate(mutated);
@@ -38,7 +38,7 @@ public class FuzzTests
             {
                 byte[] bytes = entry.Bytes.ToArray();
                 Assert.True(
-                    Originals.Any(o => o.Length == bytes.Length && o.AsSpan(RecordBatchHeader.MagicOffset).SequenceEqual(bytes.AsSpan(RecordBatchHeader.MagicOffset))),
+                    s_originals.Any(o => o.Length == bytes.Length && o.AsSpan(RecordBatchHeader.MagicOffset).SequenceEqual(bytes.AsSpan(RecordBatchHeader.MagicOffset))),
                     $"iteration {iteration}: accepted a batch that is not one of the originals");
                 if (entry.Header.Compression == CompressionCodec.None)
                 {
@@ -55,7 +55,7 @@ public class FuzzTests
     {
         // The CRC is recomputed after mutating, so the record framing checks behind it are what gets fuzzed.
         var random = new Random(0xF00D);
-        byte[][] regions = Originals.Where(o => RecordBatchHeader.Read(o).Compression == CompressionCodec.None)
+        byte[][] regions = s_originals.Where(o => RecordBatchHeader.Read(o).Compression == CompressionCodec.None)
             .Select(o => o[RecordBatchHeader.Size..]).ToArray();
         int accepted = 0;
         int rejected = 0;
@@ -73,7 +73,7 @@ public class FuzzTests
             {
                 int pick = random.Next(regions.Length);
                 region = Mutate(random, regions[pick]);
-                count = RecordBatchHeader.Read(Originals.Where(o => RecordBatchHeader.Read(o).Compression == CompressionCodec.None).ElementAt(pick)).RecordCount;
+                count = RecordBatchHeader.Read(s_originals.Where(o => RecordBatchHeader.Read(o).Compression == CompressionCodec.None).ElementAt(pick)).RecordCount;
                 if (random.Next(8) == 0)
                 {
                     count += random.Next(-2, 3);

@@ -153,6 +153,17 @@ public sealed class SiloProcess : IDisposable
         Append("test", $"silo generation {_generation} killed with SIGKILL");
     }
 
+    /// <summary>SIGTERM (what a service manager or Ctrl+C sends), then waits for the process to exit; returns its exit code.</summary>
+    public async Task<int> StopGracefullyAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException("not started");
+        (await RunningProcess.RunAsync("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false)).EnsureSuccess("kill -TERM");
+        using var wait = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+        Append("test", $"silo generation {_generation} stopped with SIGTERM");
+        return process.ExitCode;
+    }
+
     /// <summary>Kills the silo if it runs and starts it again on the same ports and data folder.</summary>
     public async Task RestartAsync()
     {

@@ -8,12 +8,17 @@ namespace Runnel.Silo.Tests.Tiering;
 /// <summary>Shared steps of the silo-level tiering tests: topics with small segments, waiting for the manifest, blob listings.</summary>
 internal static class TieringTestSupport
 {
-    /// <summary>Silo arguments for a local-folder blob store at <paramref name="blobPath"/> (outside the data folder).</summary>
+    /// <summary>
+    /// Silo arguments for a local-folder blob store at <paramref name="blobPath"/> (outside the data folder), with a
+    /// fast tiering tick unless <paramref name="more"/> sets its own (the silo refuses an option given twice).
+    /// </summary>
     public static string[] LocalStoreArguments(string blobPath, params string[] more) =>
-        ["--blob-store", "local", "--blob-path", blobPath, "--tier-interval-ms", "200", .. more];
+        ["--blob-store", "local", "--blob-path", blobPath, .. FastTick(more), .. more];
 
     public static string[] AzureStoreArguments(string connectionString, string container, params string[] more) =>
-        ["--blob-store", "azure", "--blob-connection-string", connectionString, "--blob-container", container, "--tier-interval-ms", "200", .. more];
+        ["--blob-store", "azure", "--blob-connection-string", connectionString, "--blob-container", container, .. FastTick(more), .. more];
+
+    private static string[] FastTick(string[] more) => more.Contains("--tier-interval-ms") ? [] : ["--tier-interval-ms", "200"];
 
     /// <summary>Creates a one-partition topic and sets its configs with the legacy AlterConfigs (confluent-kafka).</summary>
     public static async Task CreateTopicAsync(SiloProcess silo, string topic, params string[] configs)

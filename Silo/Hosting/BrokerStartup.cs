@@ -1,0 +1,37 @@
+using Runnel.Grains.Groups;
+using Runnel.Grains.Tiering;
+using Runnel.Grains.Topics;
+
+namespace Runnel.Silo.Hosting;
+
+/// <summary>
+/// The broker's start order, on Orleans' silo lifecycle: the topic metadata is restored (from the blob store, into
+/// an empty data folder) and opened before the runtime can activate a grain, and the committed offsets are loaded
+/// once the silo is active and grains can be called. The Kafka listener starts after the silo, so the first
+/// request already sees every topic.
+/// </summary>
+internal sealed class BrokerStartup : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly MetadataMirror _mirror;
+    private readonly TopicService _topics;
+    private readonly OffsetStore _offsets;
+
+    public BrokerStartup(MetadataMirror mirror, TopicService topics, OffsetStore offsets)
+    {
+        _mirror = mirror;
+        _topics = topics;
+        _offsets = offsets;
+    }
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        lifecycle.Subscribe(nameof(BrokerStartup) + ".Metadata", ServiceLifecycleStage.RuntimeInitialize, OpenMetadataAsync);
+        lifecycle.Subscribe(nameof(BrokerStartup) + ".Offsets", ServiceLifecycleStage.Active, _offsets.LoadAsync);
+    }
+
+    private async Task OpenMetadataAsync(CancellationToken cancellationToken)
+    {
+        await _mirror.RestoreIfMissingAsync(cancellationToken).ConfigureAwait(false);
+        _topics.Open();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Runnel.Grains;
+using Runnel.Grains.BlobStorage;
+using Runnel.Grains.Groups;
+using Runnel.Grains.Partitions;
+using Runnel.Grains.Storage;
+using Runnel.Grains.Tiering;
+using Runnel.Grains.Topics;
+using Runnel.Silo.Diagnostics;
+using Runnel.Silo.Kafka;
+
+namespace Runnel.Silo.Hosting;
+
+/// <summary>
+/// How a silo is composed, one area per method as Orleans composes its providers. Each area binds its options class
+/// from its configuration section and validates it at start; services are added with TryAdd, so a host may put its
+/// own in first.
+/// </summary>
+public static class RunnelHostingExtensions
+{
+    /// <summary>The broker's domain: topics, partitions and their logs, producer ids, consumer groups. Sections Broker and Groups.</summary>
+    public static IServiceCollection AddRunnelBroker(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddValidatedOptions<BrokerOptions, BrokerOptionsValidator>(configuration.GetSection("Broker"))
+            .PostConfigure(o => o.DataPath = Path.GetFullPath(o.DataPath));
+        services.AddValidatedOptions<GroupCoordinatorOptions, GroupCoordinatorOptionsValidator>(configuration.GetSection("Groups"));
+        services.TryAddSingleton<PartitionDirectory>();
+        services.TryAddSingleton<TopicService>();
+        services.TryAddSingleton<OffsetStore>();
+        services.TryAddSingleton<GroupDirectory>();
+        services.AddHostedService<OffsetRetention>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, BrokerStartup>();
+        return services;
+    }
+
+    /// <summary>The tiered log: the hot-segment cache, the blob store and uploads to it. Sections Tiering and BlobStore.</summary>
+    public static IServiceCollection AddRunnelTieredStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        bool localPathGiven = configuration["BlobStore:LocalPath"] is not null;
+        services.AddValidatedOptions<TieringOptions, TieringOptionsValidator>(configuration.GetSection("Tiering"))
+            .PostConfigure(o => o.CacheBytes = o.CacheBytes > 0 ? o.CacheBytes : SegmentCache.DefaultBudgetBytes());
+        services.AddValidatedOptions<BlobStoreOptions, BlobStoreOptionsValidator>(configuration.GetSection("BlobStore"))
+            .PostConfigure<IOptions<BrokerOptions>>((o, broker) => o.LocalPath = localPathGiven ? Path.GetFullPath(o.LocalPath) : Path.Combine(broker.Value.DataPath, "blobs"));
+
+        // Tiering code takes its options as values; the validated IOptions instance is the one it gets.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TieringOptions>>().Value);
+        services.TryAddSingleton(sp => BlobStoreFactory.Create(
+            sp.GetRequiredService<IOptions<BlobStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new SegmentCache(sp.GetRequiredService<TieringOptions>().CacheBytes));
+        services.TryAddSingleton(sp => new StorageMetrics(sp.GetRequiredService<IMeterFactory>()));
+        services.TryAddSingleton<TieredStorage>();
+        services.TryAddSingleton<MetadataMirror>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetadataMirror>());
+        return services;
+    }
+
+    /// <summary>The Kafka protocol listener on Kestrel and its request handlers. Section Kafka.</summary>
+    public static IServiceCollection AddKafkaListener(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddValidatedOptions<KafkaListenerOptions, KafkaListenerOptionsValidator>(configuration.GetSection("Kafka"));
+        services.TryAddSingleton<IMemoryPoolFactory<byte>, Transport.LargeBlockMemoryPoolFactory>();
+        services.TryAddSingleton<SiloMetrics>();
+        services.TryAddSingleton<RequestDispatcher>();
+        services.TryAddSingleton<KafkaConnectionHandler>();
+        KafkaApiHandlers.AddTo(services);
+        return services;
+    }
+
+    /// <summary>The HTTP listener: /health, /metrics and /groups. Section Http.</summary>
+    public static IServiceCollection AddAdminHttp(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddValidatedOptions<AdminHttpOptions, AdminHttpOptionsValidator>(configuration.GetSection("Http"));
+        services.AddHealthChecks();
+        return services;
+    }
+
+    /// <summary>Binds both listeners, from their validated options, on Kestrel.</summary>
+    public static void ListenForRunnel(this Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        KafkaListenerOptions kafka = kestrel.ApplicationServices.GetRequiredService<IOptions<KafkaListenerOptions>>().Value;
+        AdminHttpOptions http = kestrel.ApplicationServices.GetRequiredService<IOptions<AdminHttpOptions>>().Value;
+        kestrel.Listen(IPAddress.Parse(kafka.Host), kafka.Port, listen => listen.UseConnectionHandler<KafkaConnectionHandler>());
+        kestrel.Listen(IPAddress.Parse(http.Host), http.Port);
+        kestrel.AddServerHeader = false;
+    }
+
+    /// <summary>Orleans clustering from <see cref="ClusteringOptions"/> (section Clustering): localhost clustering for one silo.</summary>
+    public static ISiloBuilder UseRunnelClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        silo.Services.AddValidatedOptions<ClusteringOptions, ClusteringOptionsValidator>(configuration.GetSection("Clustering"));
+        silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<ClusteringOptions>>((endpoint, clustering) =>
+        {
+            endpoint.AdvertisedIPAddress = IPAddress.Loopback;
+            endpoint.SiloPort = clustering.Value.SiloPort;
+            endpoint.GatewayPort = clustering.Value.GatewayPort;
+        });
+        silo.Services.AddOptions<ClusterOptions>().Configure<IOptions<ClusteringOptions>>((cluster, clustering) =>
+        {
+            cluster.ClusterId = clustering.Value.ClusterId;
+            cluster.ServiceId = clustering.Value.ServiceId;
+        });
+        silo.UseDevelopmentClustering(membership => membership.Configure<IOptions<ClusteringOptions>>((o, clustering) =>
+            o.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, clustering.Value.SiloPort)));
+        return silo;
+    }
+
+    private static OptionsBuilder<TOptions> AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        return services.AddOptions<TOptions>().Bind(section).ValidateOnStart();
+    }
+}
