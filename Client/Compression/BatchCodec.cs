@@ -28,8 +28,7 @@ internal static class BatchCodec
         int total = RecordBatchHeader.Size + compressed.WrittenCount;
         if (total > batch.Length)
         {
-            // Kafka lets a batch be marked compressed only if it is; incompressible data is sent uncompressed,
-            // as librdkafka does.
+            // Incompressible data is sent uncompressed (as kafka-python does): the codec bits then say none.
             return batch.Length;
         }
 
