@@ -5,16 +5,16 @@ namespace Runnel.Client.Compression;
 
 /// <summary>
 /// Compression of whole record batches on top of <see cref="RecordBatchBuilder"/> (which encodes the records) and
-/// <see cref="RecordBatchCompression"/> (gzip): the uncompressed batch's records region is compressed, the header's
-/// length and codec bits are updated and the CRC-32C recomputed. Decompression adds snappy (raw and xerial).
+/// <see cref="RecordBatchCompression"/> (the codecs, shared with the silo): the uncompressed batch's records region
+/// is compressed, the header's length and codec bits are updated and the CRC-32C recomputed.
 /// </summary>
 internal static class BatchCodec
 {
     /// <summary>
     /// Compresses the uncompressed batch in <paramref name="batch"/> (exactly one batch) in place when that makes
-    /// it smaller, and returns its new length. Snappy and gzip are supported.
+    /// it smaller, and returns its new length. <paramref name="level"/> is on the codec's scale; null is its default.
     /// </summary>
-    public static int Compress(Span<byte> batch, CompressionCodec codec)
+    public static int Compress(Span<byte> batch, CompressionCodec codec, int? level)
     {
         if (codec == CompressionCodec.None)
         {
@@ -22,21 +22,17 @@ internal static class BatchCodec
         }
 
         ReadOnlySpan<byte> records = batch[RecordBatchHeader.Size..];
-        byte[] compressed = codec switch
-        {
-            CompressionCodec.Snappy => SnappyCodec.Compress(records),
-            CompressionCodec.Gzip => RecordBatchCompression.Compress(records, CompressionCodec.Gzip),
-            _ => throw new NotSupportedException($"Producing {codec}-compressed batches is not supported; use None, Gzip or Snappy."),
-        };
+        using var compressed = new PooledByteBuffer(records.Length);
+        RecordBatchCompression.Compress(codec, records, compressed, level);
 
-        int total = RecordBatchHeader.Size + compressed.Length;
+        int total = RecordBatchHeader.Size + compressed.WrittenCount;
         if (total > batch.Length)
         {
-            // Kafka lets a batch be marked compressed only if it is; incompressible data is sent uncompressed.
+            // Incompressible data is sent uncompressed (as kafka-python does): the codec bits then say none.
             return batch.Length;
         }
 
-        compressed.CopyTo(batch[RecordBatchHeader.Size..]);
+        compressed.WrittenSpan.CopyTo(batch[RecordBatchHeader.Size..]);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchHeader.BatchLengthOffset..], total - RecordBatchHeader.LogOverhead);
         short attributes = BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..]);
         attributes = (short)((attributes & ~0x07) | (int)codec);
@@ -45,18 +41,22 @@ internal static class BatchCodec
         return total;
     }
 
-    /// <summary>The (decompressed) records region of one batch, ready for <see cref="RecordReader"/>.</summary>
-    /// <exception cref="InvalidDataException">Damaged compressed data.</exception>
-    /// <exception cref="NotSupportedException">lz4, zstd or an unknown codec.</exception>
-    public static ReadOnlyMemory<byte> Records(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int maxBytes)
+    /// <summary>
+    /// The (decompressed) records region of one batch, ready for <see cref="RecordReader"/>. For a compressed batch
+    /// <paramref name="owner"/> holds the pooled buffer behind the result: dispose it once the records are read.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Damaged compressed data, or more than <paramref name="maxBytes"/> of it decompressed.</exception>
+    /// <exception cref="NotSupportedException">An unknown codec.</exception>
+    public static ReadOnlyMemory<byte> Records(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int maxBytes, out PooledByteBuffer? owner)
     {
         ReadOnlyMemory<byte> payload = batch[RecordBatchHeader.Size..header.TotalSize];
-        return header.Compression switch
+        if (header.Compression == CompressionCodec.None)
         {
-            CompressionCodec.None => payload,
-            CompressionCodec.Gzip => RecordBatchCompression.DecompressRecords(batch.Span[..header.TotalSize], maxBytes),
-            CompressionCodec.Snappy => SnappyCodec.Decompress(payload.Span, maxBytes),
-            _ => throw new NotSupportedException($"Record batches compressed with {header.Compression} cannot be read by Runnel.Client; only none, gzip and snappy are supported."),
-        };
+            owner = null;
+            return payload;
+        }
+
+        owner = RecordBatchCompression.Decompress(header.Compression, payload.Span, maxBytes);
+        return owner.WrittenMemory;
     }
 }

@@ -7,7 +7,7 @@ namespace Runnel.Client.Consumer;
 
 /// <summary>
 /// Turns the record batches of one fetched partition into <see cref="ConsumeResult{TKey, TValue}"/>s: checks CRCs,
-/// decompresses (gzip, snappy), skips control batches and records before the fetch offset (a compressed batch is
+/// decompresses (gzip, snappy, lz4, zstd), skips control batches and records before the fetch offset (a compressed batch is
 /// returned whole), and deserializes. A trailing partial batch (the broker cuts at max bytes) is left for the next fetch.
 /// </summary>
 internal sealed class RecordDecoder<TKey, TValue>(IDeserializer<TKey> keys, IDeserializer<TValue> values, ConsumerOptions options)
@@ -15,8 +15,6 @@ internal sealed class RecordDecoder<TKey, TValue>(IDeserializer<TKey> keys, IDes
     /// <summary>Decodes <paramref name="records"/>; returns the next offset to fetch.</summary>
     public long Decode(string topic, int partition, ReadOnlyMemory<byte> records, long fetchOffset, List<ConsumeResult<TKey, TValue>> output)
     {
-        var keyContext = new SerializationContext(topic, MessageComponent.Key);
-        var valueContext = new SerializationContext(topic, MessageComponent.Value);
         long next = fetchOffset;
         var batches = new RecordBatchEnumerator(records.Span);
         while (batches.MoveNext())
@@ -35,28 +33,16 @@ internal sealed class RecordDecoder<TKey, TValue>(IDeserializer<TKey> keys, IDes
 
             if (!header.IsControl)
             {
-                ReadOnlyMemory<byte> batch = records.Slice(entry.Offset, header.TotalSize);
-                ReadOnlyMemory<byte> payload = BatchCodec.Records(batch, header, options.MaxDecompressedBatchBytes);
-                bool logAppendTime = header.IsLogAppendTime;
-                foreach (RecordView record in new RecordReader(header, payload.Span))
+                int before = output.Count;
+                try
                 {
-                    if (record.Offset < fetchOffset)
-                    {
-                        continue;
-                    }
-
-                    output.Add(new ConsumeResult<TKey, TValue>
-                    {
-                        Topic = topic,
-                        Partition = partition,
-                        Offset = record.Offset,
-                        Key = keys.Deserialize(record.Key, record.IsKeyNull, keyContext),
-                        Value = values.Deserialize(record.Value, record.IsValueNull, valueContext),
-                        Timestamp = logAppendTime ? header.MaxTimestamp : record.Timestamp,
-                        TimestampType = logAppendTime ? TimestampType.LogAppendTime : TimestampType.CreateTime,
-                        Headers = record.HeaderCount == 0 ? [] : ReadHeaders(record),
-                        LeaderEpoch = header.PartitionLeaderEpoch,
-                    });
+                    AddRecords(topic, partition, records.Slice(entry.Offset, header.TotalSize), header, fetchOffset, output);
+                }
+                catch (KafkaException) when (before > 0)
+                {
+                    // Hand out the records before the unreadable batch; the next fetch starts at it and reports it.
+                    output.RemoveRange(before, output.Count - before);
+                    return next;
                 }
             }
 
@@ -64,6 +50,54 @@ internal sealed class RecordDecoder<TKey, TValue>(IDeserializer<TKey> keys, IDes
         }
 
         return next;
+    }
+
+    /// <summary>
+    /// Decompresses (into a pooled buffer, returned once the deserializers have copied what they keep) and reads one
+    /// batch. A batch that passed its CRC but cannot be decompressed or read will not get better by fetching it
+    /// again, so that failure is not retriable: the application sees it from ConsumeAsync and may seek past the
+    /// batch, as with the Java consumer.
+    /// </summary>
+    private void AddRecords(string topic, int partition, ReadOnlyMemory<byte> batch, in RecordBatchHeader header, long fetchOffset, List<ConsumeResult<TKey, TValue>> output)
+    {
+        var keyContext = new SerializationContext(topic, MessageComponent.Key);
+        var valueContext = new SerializationContext(topic, MessageComponent.Value);
+        bool logAppendTime = header.IsLogAppendTime;
+        try
+        {
+            ReadOnlyMemory<byte> payload = BatchCodec.Records(batch, header, options.MaxDecompressedBatchBytes, out PooledByteBuffer? decompressed);
+            using PooledByteBuffer? owner = decompressed;
+            foreach (RecordView record in new RecordReader(header, payload.Span))
+            {
+                if (record.Offset < fetchOffset)
+                {
+                    continue;
+                }
+
+                output.Add(new ConsumeResult<TKey, TValue>
+                {
+                    Topic = topic,
+                    Partition = partition,
+                    Offset = record.Offset,
+                    Key = keys.Deserialize(record.Key, record.IsKeyNull, keyContext),
+                    Value = values.Deserialize(record.Value, record.IsValueNull, valueContext),
+                    Timestamp = logAppendTime ? header.MaxTimestamp : record.Timestamp,
+                    TimestampType = logAppendTime ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+                    Headers = record.HeaderCount == 0 ? [] : ReadHeaders(record),
+                    LeaderEpoch = header.PartitionLeaderEpoch,
+                });
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new KafkaException(Protocol.ErrorCode.InvalidRecord,
+                $"The {header.Compression} batch at {topic}[{partition}]@{header.BaseOffset} cannot be read: {e.Message}", e);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new KafkaException(Protocol.ErrorCode.UnsupportedCompressionType,
+                $"The batch at {topic}[{partition}]@{header.BaseOffset} has an unknown codec: {e.Message}", e);
+        }
     }
 
     private static Header[] ReadHeaders(RecordView record)

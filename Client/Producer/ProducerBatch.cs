@@ -55,7 +55,7 @@ internal sealed class ProducerBatch
     public bool IsDone => _completion.Task.IsCompleted;
 
     /// <summary>Encodes the batch (with the producer id and first sequence) into a pooled buffer.</summary>
-    public void Seal(long producerId, short producerEpoch, int baseSequence, CompressionCodec codec)
+    public void Seal(long producerId, short producerEpoch, int baseSequence, CompressionCodec codec, int? level)
     {
         ReturnSealed();
         Builder.ProducerId = producerId;
@@ -65,7 +65,7 @@ internal sealed class ProducerBatch
         byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
         var writer = new SpanBufferWriter(buffer);
         int written = Builder.WriteTo(writer);
-        int length = BatchCodec.Compress(buffer.AsSpan(0, written), codec);
+        int length = BatchCodec.Compress(buffer.AsSpan(0, written), codec, level);
         _sealed = buffer;
         Bytes = new ReadOnlyMemory<byte>(buffer, 0, length);
     }

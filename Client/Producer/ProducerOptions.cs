@@ -13,12 +13,18 @@ public enum Acks : short
     All = -1,
 }
 
-/// <summary>Codec of produced record batches.</summary>
+/// <summary>Codec of produced record batches: Kafka's four, with Kafka's numbers.</summary>
 public enum CompressionType
 {
     None = 0,
     Gzip = 1,
     Snappy = 2,
+
+    /// <summary>LZ4 frames, as Kafka's lz4 (64 KiB independent blocks).</summary>
+    Lz4 = 3,
+
+    /// <summary>Zstandard; brokers take it from Produce v7 on (Kafka 2.1 and later, Runnel).</summary>
+    Zstd = 4,
 }
 
 /// <summary>Producer settings; defaults follow the Java client where they make sense.</summary>
@@ -70,8 +76,15 @@ public sealed class ProducerOptions : KafkaClientOptions
     /// </summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Codec of record batches. Default none; gzip and snappy are supported.</summary>
+    /// <summary>Codec of record batches. Default none. A batch that does not get smaller is sent uncompressed.</summary>
     public CompressionType Compression { get; set; } = CompressionType.None;
+
+    /// <summary>
+    /// Level of <see cref="Compression"/>, on the codec's own scale as librdkafka's <c>compression.level</c>: gzip 0-9,
+    /// lz4 0-12 (0-2 fast, 3 and up LZ4 HC), zstd 1-22 (and zstd's negative fast levels); snappy has none. Values
+    /// outside the range are clamped. Default null: the codec's default (gzip 6, lz4 fast, zstd 3).
+    /// </summary>
+    public int? CompressionLevel { get; set; }
 
     /// <summary>Ask the broker to create unknown topics (if it is configured to). Default true, like the Java producer.</summary>
     public bool AllowAutoCreateTopics { get; set; } = true;
@@ -85,6 +98,11 @@ public sealed class ProducerOptions : KafkaClientOptions
         if (BatchSize <= 0 || BufferMemory <= 0 || MaxRequestSize <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(BatchSize), "BatchSize, BufferMemory and MaxRequestSize must be positive.");
+        }
+
+        if (!Enum.IsDefined(Compression))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Compression), $"Unknown compression type {(int)Compression}.");
         }
 
         if (MaxInFlightPerPartition is < 1)

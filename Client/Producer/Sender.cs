@@ -23,6 +23,7 @@ internal sealed partial class Sender
     private readonly MemoryBudget _memory;
     private readonly ILogger _logger;
     private readonly CompressionCodec _codec;
+    private readonly int? _compressionLevel;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Task _loop;
     private int _flushing;
@@ -40,6 +41,7 @@ internal sealed partial class Sender
         _memory = memory;
         _logger = cluster.Logger;
         _codec = (CompressionCodec)(int)options.Compression;
+        _compressionLevel = options.CompressionLevel;
         _loop = Task.Run(RunAsync);
     }
 
@@ -228,7 +230,7 @@ internal sealed partial class Sender
                             queue.NextSequence = (int)((sequence + (long)batch.RecordCount) % ((long)int.MaxValue + 1));
                         }
 
-                        batch.Seal(_producerId, _producerEpoch, sequence, _codec);
+                        batch.Seal(_producerId, _producerEpoch, sequence, _codec, _compressionLevel);
                     }
 
                     queue.Sending.Add(batch);

@@ -59,27 +59,4 @@ public sealed class ConsumerTests(SiloFixture fixture) : IClassFixture<SiloFixtu
             Assert.Equal("v-new", (await TestHelpers.TakeAsync(latest, 1))[0].Value);
         }
     }
-
-    [Fact]
-    public void Snappy_decoder_reads_raw_and_xerial_framed_blocks()
-    {
-        byte[] data = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("snappy-test-", 500)));
-        byte[] raw = Compression.SnappyCodec.Compress(data);
-        Assert.Equal(data, Compression.SnappyCodec.Decompress(raw, 1 << 20));
-
-        // xerial: magic, version 1, compatible 1, then (int32 length, block) chunks.
-        byte[] half1 = Compression.SnappyCodec.Compress(data.AsSpan(0, 3000));
-        byte[] half2 = Compression.SnappyCodec.Compress(data.AsSpan(3000));
-        using var framed = new MemoryStream();
-        framed.Write([0x82, (byte)'S', (byte)'N', (byte)'A', (byte)'P', (byte)'P', (byte)'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1]);
-        foreach (byte[] block in new[] { half1, half2 })
-        {
-            framed.Write([(byte)(block.Length >> 24), (byte)(block.Length >> 16), (byte)(block.Length >> 8), (byte)block.Length]);
-            framed.Write(block);
-        }
-
-        Assert.Equal(data, Compression.SnappyCodec.Decompress(framed.ToArray(), 1 << 20));
-        Assert.Throws<InvalidDataException>(() => Compression.SnappyCodec.Decompress(raw, 100));
-        Assert.Throws<InvalidDataException>(() => Compression.SnappyCodec.Decompress([0xff, 0xff, 0xff, 0x01, 0x00, 0x12], 1 << 20));
-    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Runnel.Client.Admin;
 using Runnel.Client.Consumer;
 using Runnel.Client.Producer;
@@ -6,62 +5,52 @@ using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Client.Tests;
 
-/// <summary>Runnel.Client against real clients on a real silo: kcat (librdkafka) and kafkajs read what it writes, and it reads what kcat writes.</summary>
+/// <summary>
+/// Runnel.Client against real clients on a real silo, with every codec each way: kcat (librdkafka), kafka-python,
+/// confluent-kafka-python and kafkajs read exactly what Runnel.Client wrote (keys, values, headers, timestamps), and
+/// Runnel.Client reads exactly what each of them wrote. The stored batches are checked to carry the codec, so a
+/// client that quietly sent uncompressed batches cannot make a test pass.
+/// </summary>
 public sealed class InteropTests(SiloFixture fixture) : IClassFixture<SiloFixture>
 {
     private SiloProcess Silo => fixture.Silo;
 
-    [Theory]
-    [InlineData(CompressionType.None)]
-    [InlineData(CompressionType.Gzip)]
-    [InlineData(CompressionType.Snappy)]
-    public async Task Records_produced_by_Runnel_are_read_by_kcat_with_equal_keys_values_headers_and_timestamps(CompressionType compression)
+    public static TheoryData<string, string> ClientsAndCodecs()
     {
-        string topic = TestData.UniqueTopic("rc-kcat-" + compression.ToString().ToLowerInvariant());
-        List<ExpectedRecord> expected = TestData.Records("rc", 300, ("trace", "t-1"), ("origin", "runnel"));
-        List<long> timestamps = await ProduceAsync(topic, expected, compression);
-
-        List<ConsumedRecord> consumed = await Kcat.ConsumeAsync(Silo, topic);
-        TestData.AssertSameRecords(expected, consumed, context: "kcat");
-        Assert.Equal(timestamps, consumed.Select(c => c.Timestamp));
-    }
-
-    [Fact]
-    public async Task Records_produced_by_Runnel_are_read_by_kafkajs_with_equal_keys_values_headers_and_timestamps()
-    {
-        string topic = TestData.UniqueTopic("rc-kafkajs");
-        List<ExpectedRecord> expected = TestData.Records("kj", 200, ("trace", "t-2"), ("origin", "runnel"));
-        List<long> timestamps = await ProduceAsync(topic, expected, CompressionType.Gzip);
-
-        string modules = Path.Combine(RepoPaths.NodeScripts, "node_modules");
-        string script = Path.Combine(AppContext.BaseDirectory, "interop", "kafkajs-consume.js");
-        ProcessResult result = await NodeClients.RunAsync(script, [modules, Silo.BootstrapServers, topic, "kj-" + topic, expected.Count.ToString(CultureInfo.InvariantCulture)]);
-        result.EnsureSuccess("kafkajs consume failed");
-
-        var consumed = new List<ConsumedRecord>();
-        foreach (string line in result.StdoutLines.Where(l => l.StartsWith('{')))
+        var data = new TheoryData<string, string>();
+        foreach (string client in InteropClients.All)
         {
-            using var doc = JsonDocument.Parse(line);
-            JsonElement root = doc.RootElement;
-            var headers = root.GetProperty("headers").EnumerateObject().Select(h => (h.Name, h.Value.GetString() ?? string.Empty)).ToList();
-            consumed.Add(new ConsumedRecord(long.Parse(root.GetProperty("offset").GetString()!, CultureInfo.InvariantCulture),
-                root.GetProperty("key").GetString(), root.GetProperty("value").GetString() ?? string.Empty, headers,
-                long.Parse(root.GetProperty("timestamp").GetString()!, CultureInfo.InvariantCulture)));
+            foreach (string codec in InteropClients.Codecs)
+            {
+                data.Add(client, codec);
+            }
         }
 
-        TestData.AssertSameRecords(expected, consumed, context: "kafkajs");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ClientsAndCodecs))]
+    public async Task Records_produced_by_Runnel_are_read_exactly_by(string client, string codec)
+    {
+        string topic = TestData.UniqueTopic($"rc-{client}-{codec}");
+        List<ExpectedRecord> expected = TestData.Records("rc", 300, ("trace", "t-1"), ("origin", "runnel"));
+        List<long> timestamps = await ProduceAsync(topic, expected, (CompressionType)InteropClients.CodecId(codec));
+        await StoredBatches.AssertCodecAsync(Silo, topic, InteropClients.CodecId(codec));
+
+        List<ConsumedRecord> consumed = await InteropClients.ConsumeAsync(client, Silo, topic, expected.Count);
+        TestData.AssertSameRecords(expected, consumed, context: $"Runnel {codec} -> {client}");
         Assert.Equal(timestamps, consumed.Select(c => c.Timestamp));
     }
 
     [Theory]
-    [InlineData("none")]
-    [InlineData("gzip")]
-    [InlineData("snappy")]
-    public async Task Records_produced_by_kcat_are_read_by_Runnel_with_equal_keys_values_headers_and_timestamps(string codec)
+    [MemberData(nameof(ClientsAndCodecs))]
+    public async Task Records_produced_by_another_client_are_read_exactly_by_Runnel(string client, string codec)
     {
-        string topic = TestData.UniqueTopic("kcat-rc-" + codec);
-        List<ExpectedRecord> expected = TestData.Records("kc", 300, ("trace", "t-3"), ("origin", "kcat"));
-        await Kcat.ProduceAsync(Silo, topic, expected, "-z", codec);
+        string topic = TestData.UniqueTopic($"{client}-rc-{codec}");
+        List<ExpectedRecord> expected = TestData.Records("xc", 300, ("trace", "t-3"), ("origin", client));
+        await InteropClients.ProduceAsync(client, Silo, topic, expected, codec);
+        await StoredBatches.AssertCodecAsync(Silo, topic, InteropClients.CodecId(codec));
         List<ConsumedRecord> viaKcat = await Kcat.ConsumeAsync(Silo, topic);
 
         await using var consumer = new KafkaConsumer<string, string>(TestHelpers.Consumer(Silo));
@@ -69,7 +58,7 @@ public sealed class InteropTests(SiloFixture fixture) : IClassFixture<SiloFixtur
         List<ConsumeResult<string, string>> records = await TestHelpers.TakeAsync(consumer, expected.Count);
 
         List<ConsumedRecord> consumed = records.ConvertAll(r => new ConsumedRecord(r.Offset, r.Key, r.Value, TestHelpers.HeaderPairs(r.Headers), r.Timestamp));
-        TestData.AssertSameRecords(expected, consumed, context: "Runnel.Client");
+        TestData.AssertSameRecords(expected, consumed, context: $"{client} {codec} -> Runnel");
         Assert.Equal(viaKcat.Select(k => k.Timestamp), consumed.Select(c => c.Timestamp));
     }
 

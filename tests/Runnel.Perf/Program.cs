@@ -66,7 +66,7 @@ public static class Program
     private const string Usage = """
         runnel-perf kafka produce|consume|e2e --bootstrap 127.0.0.1:9092 --topic T
             [--num-records 1000000] [--record-size 100] [--throughput -1] [--acks 1] [--batch-size 16384]
-            [--linger-ms 0] [--compression none|gzip] [--partitions 1] [--producers 1] [--consumers 1]
+            [--linger-ms 0] [--compression none|gzip|snappy|lz4|zstd] [--partitions 1] [--producers 1] [--consumers 1]
             [--max-in-flight 5] [--fetch-size 1048576] [--fetch-max-bytes 52428800] [--check-crcs false]
             [--create true] [--warmup-records 0] [--timeout-s 300] [--timeline false: worst latency of each second]
         runnel-perf redis produce|consume --port 6379 --key stream [--num-records N] [--record-size S] [--pipeline 64] [--count 1000]
@@ -116,7 +116,10 @@ public static class Program
             {
                 "none" => CompressionCodec.None,
                 "gzip" => CompressionCodec.Gzip,
-                var other => throw new ArgumentException($"compression '{other}' is not supported by the load generator (none, gzip)"),
+                "snappy" => CompressionCodec.Snappy,
+                "lz4" => CompressionCodec.Lz4,
+                "zstd" => CompressionCodec.Zstd,
+                var other => throw new ArgumentException($"compression '{other}' is not supported by the load generator (none, gzip, snappy, lz4, zstd)"),
             },
             options.GetInt("max-in-flight", 5));
         var consumerSettings = new ConsumerSettings(

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.Text;
 
 namespace Runnel.Records;
@@ -8,7 +7,7 @@ namespace Runnel.Records;
 public readonly record struct RecordHeaderEntry(string Key, byte[]? Value);
 
 /// <summary>
-/// Builds one v2 record batch (codec None or Gzip) in the layout Kafka producers send: offset deltas 0..n-1,
+/// Builds one v2 record batch (any of Kafka's codecs) in the layout Kafka producers send: offset deltas 0..n-1,
 /// baseTimestamp = the first record's timestamp, maxTimestamp = the largest record timestamp, CRC-32C computed.
 /// Records are encoded as they are added, so the caller's buffers are not kept. Not thread-safe; reusable after <see cref="Clear"/>.
 /// </summary>
@@ -17,19 +16,20 @@ public sealed class RecordBatchBuilder
     private const int MaxBatchSize = int.MaxValue - RecordBatchHeader.Size - 1024;
     private readonly ArrayBufferWriter<byte> _records = new();
 
-    /// <exception cref="NotSupportedException"><paramref name="compression"/> is neither None nor Gzip.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="compression"/> is not one of Kafka's codecs.</exception>
     public RecordBatchBuilder(CompressionCodec compression = CompressionCodec.None)
     {
-        if (compression is not (CompressionCodec.None or CompressionCodec.Gzip))
+        if (compression > CompressionCodec.Zstd)
         {
-            throw new NotSupportedException($"Building {compression}-compressed record batches is not supported; use None or Gzip.");
+            throw new NotSupportedException($"Unknown compression codec {(int)compression}; Kafka's are 0 (none) to 4 (zstd).");
         }
 
         Compression = compression;
     }
 
     public CompressionCodec Compression { get; }
-    public CompressionLevel CompressionLevel { get; set; } = CompressionLevel.Fastest;
+    /// <summary>On the codec's own scale (see <see cref="RecordBatchCompression.Compress(CompressionCodec, ReadOnlySpan{byte}, PooledByteBuffer, int?)"/>); null is the codec's default.</summary>
+    public int? CompressionLevel { get; set; }
     /// <summary>The baseOffset written; producers send 0 and the broker assigns the real one.</summary>
     public long BaseOffset { get; set; }
     public int PartitionLeaderEpoch { get; set; } = -1;
@@ -112,9 +112,13 @@ public sealed class RecordBatchBuilder
             throw new InvalidOperationException("A record batch needs at least one record.");
         }
 
-        ReadOnlySpan<byte> payload = Compression == CompressionCodec.None
-            ? _records.WrittenSpan
-            : RecordBatchCompression.Compress(_records.WrittenSpan, Compression, CompressionLevel);
+        using PooledByteBuffer? compressed = Compression == CompressionCodec.None ? null : new PooledByteBuffer(_records.WrittenCount / 2);
+        if (compressed is not null)
+        {
+            RecordBatchCompression.Compress(Compression, _records.WrittenSpan, compressed, CompressionLevel);
+        }
+
+        ReadOnlySpan<byte> payload = compressed is null ? _records.WrittenSpan : compressed.WrittenSpan;
         if (payload.Length > MaxBatchSize)
         {
             throw new InvalidOperationException("The compressed records exceed the largest possible batch size.");

@@ -2,9 +2,11 @@
 // kafkajs 2.2.4 group consumer for the Runnel.Client interop tests (kafkajs has no group-less consumer).
 //   node kafkajs-consume.js <node_modules dir> <bootstrap> <topic> <group> <count>
 // Prints one JSON line per record: {"offset","key","value","headers","timestamp","partition"}; exits after <count>.
+// Reads every codec: kafkajs-codecs.js (beside node_modules in tests/interop/node) registers snappy, lz4 and zstd.
 const path = require('node:path')
 const [modules, bootstrap, topic, groupId, countText] = process.argv.slice(2)
 const { Kafka, logLevel } = require(path.join(modules, 'kafkajs'))
+require(path.join(modules, '..', 'kafkajs-codecs.js'))
 const count = Number(countText)
 
 async function main () {

@@ -2,29 +2,17 @@
 // kafkajs 2.2.4 driver for the Runnel interop tests.
 //
 //   node kafkajs-client.js produce --bootstrap H:P --topic T [--acks -1] [--idempotent]
-//        [--compression none|gzip|snappy|lz4] [--batch 100]
+//        [--compression none|gzip|snappy|lz4|zstd] [--batch 100]
 //     reads JSON lines {"k","v","h"} from stdin, sends them to partition 0 in batches and
 //     prints {"i": index, "partition": 0, "offset": o} per record.
 //   node kafkajs-client.js create --bootstrap H:P --topic T [--partitions N]
 //   node kafkajs-client.js delete --bootstrap H:P --topic T
 //   node kafkajs-client.js list --bootstrap H:P          prints {"topics": [...]}
 //
-// Codecs: gzip is built in; snappy comes from kafkajs-snappy (pure JS) and lz4 from
-// kafkajs-lz4 (native lz4 addon, built by npm from source). zstd is not tested with
-// kafkajs: @kafkajs/zstd depends on cppzst 2.0.6, whose native build fails on Node 20.
-const { Kafka, CompressionTypes, CompressionCodecs, logLevel } = require('kafkajs')
+// Codecs: see kafkajs-codecs.js (gzip built in, snappy, lz4 and zstd registered there).
+const { Kafka, logLevel } = require('kafkajs')
 const { parseArgs, required, readRecords, emit, run } = require('./common.js')
-
-CompressionCodecs[CompressionTypes.Snappy] = require('kafkajs-snappy')
-const LZ4Codec = require('kafkajs-lz4')
-CompressionCodecs[CompressionTypes.LZ4] = new LZ4Codec().codec
-
-const codecs = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4
-}
+const codecs = require('./kafkajs-codecs.js')
 
 // kafkajs logs through console (stdout) by default; keep stdout for results only.
 const stderrLogger = () => ({ namespace, level, label, log }) => {

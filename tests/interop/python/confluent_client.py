@@ -12,6 +12,9 @@ Sub-commands (all print one JSON object per line on stdout unless noted):
                    n = start, start+1, ... (at most --count of them) with acks=all and
                    prints "ACK <n> <offset>" (plain text, flushed) for each acknowledged
                    one.  It is meant to be SIGKILLed by the test at any moment.
+  consume          reads partition 0 from the beginning to its end (partition EOF), with manual
+                   assignment and no commits, printing {"offset", "key", "value",
+                   "headers": [[name, value], ...], "timestamp"} per record.
   create / delete  AdminClient.create_topics / delete_topics
   describe         AdminClient.describe_configs for a topic: {"configs": {name: {...}}}
   alter            AdminClient.alter_configs (legacy AlterConfigs) with --set NAME=VALUE ...
@@ -22,7 +25,7 @@ import json
 import sys
 import time
 
-from confluent_kafka import Producer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 
@@ -74,6 +77,43 @@ def produce(args):
         raise SystemExit("%d records still undelivered after flush" % remaining)
     for i in range(count):
         emit(results.get(i, {"i": i, "error": "no delivery report"}))
+
+
+def decode(b):
+    return None if b is None else b.decode("utf-8")
+
+
+def consume(args):
+    # librdkafka wants a group.id even for a manually assigned consumer; nothing is committed to it.
+    consumer = Consumer({
+        "bootstrap.servers": args.bootstrap,
+        "group.id": "runnel-interop-" + args.topic,
+        "enable.auto.commit": False,
+        "enable.partition.eof": True,
+        "auto.offset.reset": "earliest",
+    })
+    consumer.assign([TopicPartition(args.topic, 0, OFFSET_BEGINNING)])
+    deadline = time.monotonic() + args.timeout
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                raise SystemExit("timed out before the end of partition 0")
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            if msg.error():
+                if msg.error().code() == KafkaError._PARTITION_EOF:
+                    break
+                raise SystemExit("consume error: %s" % msg.error())
+            emit({
+                "offset": msg.offset(),
+                "key": decode(msg.key()),
+                "value": decode(msg.value()),
+                "headers": [[name, decode(value)] for name, value in (msg.headers() or [])],
+                "timestamp": msg.timestamp()[1],
+            })
+    finally:
+        consumer.close()
 
 
 def durable_produce(args):
@@ -177,6 +217,11 @@ def main():
     p.add_argument("--compression", default="none", choices=["none", "gzip", "snappy", "lz4", "zstd"])
     p.add_argument("--idempotence", action="store_true")
     p.set_defaults(fn=produce)
+    c = sub.add_parser("consume")
+    c.add_argument("--bootstrap", required=True)
+    c.add_argument("--topic", required=True)
+    c.add_argument("--timeout", type=float, default=120)
+    c.set_defaults(fn=consume)
     d = sub.add_parser("durable-produce")
     d.add_argument("--bootstrap", required=True)
     d.add_argument("--topic", required=True)
