@@ -16,14 +16,14 @@ internal static class ZstdCodec
     // A zstd context holds megabytes of tables: one per thread, reused batch after batch, instead of one per batch.
     // Safe because no call below awaits between taking a context and finishing with it.
     [ThreadStatic]
-    private static Compressor? t_compressor;
+    private static Compressor? s_compressor;
 
     [ThreadStatic]
-    private static Decompressor? t_decompressor;
+    private static Decompressor? s_decompressor;
 
     public static void Compress(ReadOnlySpan<byte> records, PooledByteBuffer output, int level)
     {
-        Compressor compressor = t_compressor ??= new Compressor(DefaultLevel);
+        Compressor compressor = s_compressor ??= new Compressor(DefaultLevel);
         compressor.Level = Math.Clamp(level, Compressor.MinCompressionLevel, MaxLevel);
         Span<byte> destination = output.GetSpan(Compressor.GetCompressBound(records.Length));
         output.Advance(compressor.Wrap(records, destination));
@@ -44,7 +44,7 @@ internal static class ZstdCodec
         }
 
         Span<byte> destination = output.GetSpan((int)bound)[..(int)bound];
-        Decompressor decompressor = t_decompressor ??= new Decompressor();
+        Decompressor decompressor = s_decompressor ??= new Decompressor();
         output.Advance(decompressor.Unwrap(compressed, destination));
     }
 }
