@@ -11,9 +11,14 @@ public sealed class SiloMetrics : IDisposable
 {
     public const string MeterName = "Runnel.Silo";
 
+    /// <summary>Versions counted per API; the highest any Kafka API defines today is 17 (Fetch).</summary>
+    private const int MaxCountedVersion = 64;
+
     private readonly Meter _meter;
     private readonly long[]?[] _requestCounts = new long[]?[128];
     private readonly KeyValuePair<string, object?>[]?[][] _requestTags = new KeyValuePair<string, object?>[]?[128][];
+    private readonly long[]?[] _versionCounts = new long[]?[128];
+    private readonly KeyValuePair<string, object?>[]?[][] _versionTags = new KeyValuePair<string, object?>[]?[128][];
     private readonly Counter<long> _rejected;
     private long _bytesIn;
     private long _bytesOut;
@@ -27,6 +32,9 @@ public sealed class SiloMetrics : IDisposable
         // Observed, like the byte counts: a request costs one interlocked increment of its (API, error) slot, where a
         // pushed counter with two tags cost a tag array per request and a label string per measurement in the exporter.
         _meter.CreateObservableCounter("runnel.kafka.requests", ObserveRequests, "{request}", "Kafka requests answered, by API and error code.");
+        // Which version of each API the clients really use (Kafka's RequestsPerSec has the same version tag): it shows
+        // what a client upgrade changed on the wire and which old versions are still in use before one is retired.
+        _meter.CreateObservableCounter("runnel.kafka.request.versions", ObserveVersions, "{request}", "Kafka requests accepted for decoding, by API and version.");
         _rejected = _meter.CreateCounter<long>("runnel.kafka.requests.rejected", "{request}", "Requests refused before decoding, by reason; the connection is closed.");
         // Observed rather than pushed: the hot path pays one interlocked add, and the series exist (at zero) from
         // start-up whenever the exporter begins listening.
@@ -53,6 +61,56 @@ public sealed class SiloMetrics : IDisposable
         int code = Math.Clamp((int)error + 1, 0, 255);
         long[] counts = _requestCounts[api] ?? CreateRequestRow(api);
         Interlocked.Increment(ref counts[code]);
+    }
+
+    /// <summary>Counts a request of a version inside its API's advertised range, before it is decoded.</summary>
+    public void RequestVersion(short apiKey, short apiVersion)
+    {
+        if (apiKey < 0 || apiKey >= _versionCounts.Length || apiVersion < 0 || apiVersion >= MaxCountedVersion)
+        {
+            return; // advertised versions all lie inside; anything else was refused before this point
+        }
+
+        long[] counts = Volatile.Read(ref _versionCounts[apiKey]) ?? CreateVersionRow(apiKey);
+        Interlocked.Increment(ref counts[apiVersion]);
+    }
+
+    private long[] CreateVersionRow(int api)
+    {
+        Interlocked.CompareExchange(ref _versionCounts[api], new long[MaxCountedVersion], null);
+        return _versionCounts[api]!;
+    }
+
+    private IEnumerable<Measurement<long>> ObserveVersions()
+    {
+        var measurements = new List<Measurement<long>>();
+        for (int api = 0; api < _versionCounts.Length; api++)
+        {
+            long[]? counts = Volatile.Read(ref _versionCounts[api]);
+            if (counts is null)
+            {
+                continue;
+            }
+
+            for (int version = 0; version < counts.Length; version++)
+            {
+                long count = Volatile.Read(ref counts[version]);
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                KeyValuePair<string, object?>[]?[] row = _versionTags[api] ??= new KeyValuePair<string, object?>[]?[MaxCountedVersion];
+                KeyValuePair<string, object?>[] tags = row[version] ??=
+                [
+                    new KeyValuePair<string, object?>("api", ApiName((short)api)),
+                    new KeyValuePair<string, object?>("version", version.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ];
+                measurements.Add(new Measurement<long>(count, tags));
+            }
+        }
+
+        return measurements;
     }
 
     private long[] CreateRequestRow(int api)

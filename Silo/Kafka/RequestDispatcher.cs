@@ -70,6 +70,8 @@ public sealed class RequestDispatcher
             return DispatchOutcome.Reject(RejectReason.UnsupportedVersion, $"{handler.Key} v{apiVersion} (supported {handler.MinVersion}-{handler.MaxVersion})");
         }
 
+        _metrics.RequestVersion(apiKey, apiVersion);
+
         IKafkaMessage request;
         RequestHeader header;
         try

@@ -92,6 +92,34 @@ public sealed class AdminHttpTests(SiloFixture fixture) : IClassFixture<SiloFixt
             $"the connection gauge stayed at {after.Get("runnel_kafka_connections")} after the 3 connections closed (was {before.Get("runnel_kafka_connections")})");
     }
 
+    [Fact]
+    public async Task MetricsCountRequestsByApiVersion()
+    {
+        const string Versions = "runnel_kafka_request_versions_total";
+        var before = await _silo.GetMetricsAsync();
+
+        await using (var connection = await RawKafkaConnection.ConnectAsync(_silo.KafkaPort))
+        {
+            Assert.Equal(KafkaErrors.None, (await connection.ApiVersionsV0Async()).ErrorCode);
+            Assert.Equal(KafkaErrors.None, (await connection.ApiVersionsV0Async()).ErrorCode);
+            var v3 = await Protocol.GeneratedMessageClient.SendAsync<Runnel.Protocol.Messages.ApiVersionsResponse>(connection, Runnel.Protocol.ApiKey.ApiVersions, 3,
+                new Runnel.Protocol.Messages.ApiVersionsRequest { ClientSoftwareName = "runnel-tests", ClientSoftwareVersion = "1.0" });
+            Assert.Equal(0, v3.ErrorCode);
+        }
+
+        // A version outside the advertised range is refused before decoding and is not a version in use.
+        await using (var refused = await RawKafkaConnection.ConnectAsync(_silo.KafkaPort))
+        {
+            await refused.SendRawAsync(WireWriter.Frame(0, 99, 1, "runnel-tests", new byte[32]));
+            Assert.True((await refused.WaitForCloseAsync(TimeSpan.FromSeconds(10))).Closed, "Produce v99 did not close the connection");
+        }
+
+        var after = await PollAsync(m => m.Get(Versions, ("api", "ApiVersions"), ("version", "3")) >= before.Get(Versions, ("api", "ApiVersions"), ("version", "3")) + 1);
+        Assert.Equal(before.Get(Versions, ("api", "ApiVersions"), ("version", "0")) + 2, after.Get(Versions, ("api", "ApiVersions"), ("version", "0")));
+        Assert.Equal(before.Get(Versions, ("api", "ApiVersions"), ("version", "3")) + 1, after.Get(Versions, ("api", "ApiVersions"), ("version", "3")));
+        Assert.Null(after.Find(Versions, ("api", "Produce"), ("version", "99")));
+    }
+
     /// <summary>Metrics are updated asynchronously; polls (at most 5 s) until <paramref name="condition"/> holds.</summary>
     private async Task<PrometheusMetrics> PollAsync(Func<PrometheusMetrics, bool> condition)
     {

@@ -73,6 +73,7 @@ public sealed class MalformedInputTests(SiloFixture fixture, ITestOutputHelper o
     [InlineData(1, 99)]   // Fetch v99
     [InlineData(3, 999)]  // Metadata v999
     [InlineData(0, -1)]   // Produce v-1
+    [InlineData(2, 8)]    // ListOffsets v8: earliest-local (-4) is not implemented, so v8 is not advertised
     public async Task UnsupportedVersionClosesTheConnection(short apiKey, short version)
     {
         var before = await RejectedAsync("unsupported_version");
@@ -126,6 +127,8 @@ public sealed class MalformedInputTests(SiloFixture fixture, ITestOutputHelper o
     [InlineData("produce-topic-name-overrun")]
     [InlineData("fetch-truncated-body")]
     [InlineData("negative-string-length")]
+    [InlineData("listoffsets-v7-array-overrun")]
+    [InlineData("listoffsets-v7-truncated-partition")]
     public async Task BodyThatDoesNotDecodeClosesTheConnection(string shape)
     {
         var before = await RejectedAsync("malformed");
@@ -142,6 +145,11 @@ public sealed class MalformedInputTests(SiloFixture fixture, ITestOutputHelper o
             "fetch-truncated-body" => ((short)1, (short)4, new WireWriter().Int32(-1).Int32(100).Int32(1).Int32(1 << 20).Int8(0).Int32(1).String("t").Int32(1).Int32(0).Int16(0).ToArray()),
             // Metadata v1 with a topic name of length -5.
             "negative-string-length" => ((short)3, (short)1, new WireWriter().Int32(1).Int16(-5).ToArray()),
+            // ListOffsets v7 (flexible: header tag section first): 1,000,000 topics announced, one short name present.
+            "listoffsets-v7-array-overrun" => ((short)2, (short)7, new WireWriter().Int8(0).Int32(-1).Int8(0).UVarInt(1_000_001).CompactString("t").ToArray()),
+            // ListOffsets v7 whose only partition ends after its leader epoch, without the timestamp.
+            "listoffsets-v7-truncated-partition" => ((short)2, (short)7, new WireWriter().Int8(0).Int32(-1).Int8(0).UVarInt(2).CompactString("t")
+                .UVarInt(2).Int32(0).Int32(-1).ToArray()),
             _ => throw new ArgumentOutOfRangeException(nameof(shape)),
         };
         await connection.SendRawAsync(WireWriter.Frame(apiKey, version, 44, "runnel-tests", body));

@@ -6,11 +6,18 @@ using Runnel.Protocol.Messages;
 
 namespace Runnel.Silo.Kafka.Handlers;
 
-/// <summary>ListOffsets: earliest (-2), latest (-1) and the first offset at or after a timestamp.</summary>
+/// <summary>
+/// ListOffsets: earliest (-2), latest (-1), the first offset at or after a timestamp, and from v7 the record with the
+/// largest timestamp (-3, KIP-734).
+/// </summary>
 public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
     private const long Latest = -1;
     private const long Earliest = -2;
+    private const long MaxTimestamp = -3;
+
+    /// <summary>The first version that defines <see cref="MaxTimestamp"/>.</summary>
+    private const short MaxTimestampVersion = 7;
 
     private readonly TopicService _topics;
 
@@ -19,10 +26,12 @@ public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, Lis
     public override ApiKey Key => ApiKey.ListOffsets;
 
     // v1 is what librdkafka needs for offsets-by-time; v5 is the lowest @platformatic/kafka implements. v0's
-    // multi-offset answer is not offered.
+    // multi-offset answer is not offered. v7 because librdkafka 2.16 asks for it before it sends a max-timestamp
+    // query (admin ListOffsets with OffsetSpec.MaxTimestamp fails locally below v7); v6 is v5 made flexible. v8 and
+    // v9 (earliest-local -4, latest-tiered -5) are not offered: no client here sends them.
     public override short MinVersion => 1;
 
-    public override short MaxVersion => 5;
+    public override short MaxVersion => 7;
 
     protected override async ValueTask<ListOffsetsResponse?> HandleAsync(RequestContext context, ListOffsetsRequest request, CancellationToken cancellationToken)
     {
@@ -57,6 +66,16 @@ public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, Lis
                         break;
                     case Earliest:
                         entry.Offset = reader.LogStartOffset;
+                        break;
+                    case MaxTimestamp when context.ApiVersion < MaxTimestampVersion:
+                        // -3 means nothing before v7; UNSUPPORTED_VERSION tells the client which part it lacks, where
+                        // INVALID_REQUEST would read as a broken request.
+                        entry.ErrorCode = (short)ErrorCode.UnsupportedVersion;
+                        break;
+                    case MaxTimestamp:
+                        OffsetLookup max = reader.OffsetForTimestamp(MaxTimestamp);
+                        entry.Offset = max.Offset;
+                        entry.Timestamp = max.Timestamp;
                         break;
                     case < 0:
                         entry.ErrorCode = (short)ErrorCode.InvalidRequest;

@@ -28,9 +28,15 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
     public override ApiKey Key => ApiKey.Produce;
 
     // v3 is the first version carrying record batch v2 (librdkafka 2.0.2 needs it in the range to use batches at
-    // all), but v0 must be advertised too: librdkafka 2.0.2 compresses with gzip, snappy or lz4 only when Produce v0
-    // is in the range. Requests of v0-v2 decode and are answered; their old message formats (magic 0 and 1) are
-    // refused per partition with UNSUPPORTED_FOR_MESSAGE_FORMAT, as no current client sends them.
+    // all), but v0 must be advertised too: librdkafka before 2.11.1 compresses only if the broker has a Produce
+    // version in [0, codec's minimum], i.e. v0 itself for gzip, snappy and lz4 (zstd's minimum is v7). Re-checked
+    // against a silo advertising 3-9: kcat 1.7.1 (librdkafka 2.0.2) sent gzip, snappy and lz4 uncompressed ("Broker
+    // does not support compression type"), zstd compressed; Confluent.Kafka 2.16 compressed all four, as librdkafka
+    // 2.11.1 (confluentinc/librdkafka#5130) asks for "at least" the codec's version instead. So v0 stays for Debian's
+    // librdkafka 2.0.2 (kcat, python3-confluent-kafka) only. Requests of v0-v2 decode and are answered; their old
+    // message formats (magic 0 and 1) are refused per partition with UNSUPPORTED_FOR_MESSAGE_FORMAT.
+    // v10 (KIP-951 leader hints in the response) is not offered: one silo never moves a leader, and librdkafka 2.16,
+    // which would send v10, works the same at v9.
     public override short MinVersion => 0;
 
     public override short MaxVersion => 9;

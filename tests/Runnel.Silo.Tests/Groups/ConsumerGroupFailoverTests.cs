@@ -37,6 +37,9 @@ public sealed class ConsumerGroupFailoverTests(SiloFixture fixture, ITestOutputH
     public Task ConfluentKafkaGroupMembersTakeOverAKilledMembersPartitions() => RunAsync("confluent-kafka");
 
     [Fact]
+    public Task ConfluentDotnetGroupMembersTakeOverAKilledMembersPartitions() => RunAsync("confluent-dotnet");
+
+    [Fact]
     public Task KafkaJsGroupMembersTakeOverAKilledMembersPartitions() => RunAsync("kafkajs");
 
     [Fact]

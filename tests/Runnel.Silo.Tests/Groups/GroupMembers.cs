@@ -6,7 +6,10 @@ namespace Runnel.Silo.Tests.Groups;
 /// <summary>A record a group member printed: partition, offset and value.</summary>
 public sealed record GroupRecord(int Partition, long Offset, string Value);
 
-/// <summary>The five real clients as consumer-group members (drivers in tests/interop/groups), started as processes.</summary>
+/// <summary>
+/// The real clients as consumer-group members, started as processes: the drivers in tests/interop/groups,
+/// Runnel.Client's and Confluent.Kafka 2.16's (tests/Runnel.Client.GroupMember, tests/Runnel.ConfluentKafka.GroupMember).
+/// </summary>
 public static class GroupMembers
 {
     public static string Scripts => Path.Combine(RepoPaths.Root, "tests", "interop", "groups");
@@ -14,6 +17,10 @@ public static class GroupMembers
     /// <summary>The Runnel.Client group member (tests/Runnel.Client.GroupMember), built with the solution.</summary>
     public static string RunnelClientMember => Path.Combine(
         RepoPaths.Root, "tests", "Runnel.Client.GroupMember", "bin", RepoPaths.Configuration, "net10.0", "Runnel.Client.GroupMember.dll");
+
+    /// <summary>The Confluent.Kafka 2.16 group member (tests/Runnel.ConfluentKafka.GroupMember), built with the solution.</summary>
+    public static string ConfluentDotnetMember => Path.Combine(
+        RepoPaths.Root, "tests", "Runnel.ConfluentKafka.GroupMember", "bin", RepoPaths.Configuration, "net10.0", "Runnel.ConfluentKafka.GroupMember.dll");
 
     /// <summary>Starts one member of <paramref name="group"/> with client id <paramref name="clientId"/>; the caller disposes (SIGKILL) it.</summary>
     public static RunningProcess Start(string client, SiloProcess silo, string topic, string group, string clientId, int sessionTimeoutMs, string? instanceId = null)
@@ -34,6 +41,8 @@ public static class GroupMembers
             "kafkajs" => RunningProcess.Start("node", [Path.Combine(Scripts, "kafkajs-group.js"), .. common], Scripts),
             "platformatic" => RunningProcess.Start("node", [Path.Combine(Scripts, "platformatic-group.mjs"), .. common], Scripts),
             "runnel-client" => RunningProcess.Start("dotnet", [RunnelClientMember, .. common]),
+            "confluent-dotnet" => RunningProcess.Start("dotnet",
+                [ConfluentDotnetMember, .. common, .. instanceId is null ? Array.Empty<string>() : ["--instance-id", instanceId]]),
             _ => throw new ArgumentException($"unknown client {client}", nameof(client)),
         };
     }

@@ -28,6 +28,10 @@ public sealed record StoredBatch(byte[] Bytes)
 
     public long ProducerId => BinaryPrimitives.ReadInt64BigEndian(Bytes.AsSpan(43));
 
+    public short ProducerEpoch => BinaryPrimitives.ReadInt16BigEndian(Bytes.AsSpan(51));
+
+    public int BaseSequence => BinaryPrimitives.ReadInt32BigEndian(Bytes.AsSpan(53));
+
     public int RecordCount => BinaryPrimitives.ReadInt32BigEndian(Bytes.AsSpan(57));
 
     public bool CrcMatches => Crc32C.Compute(Bytes.AsSpan(21)) == Crc;
