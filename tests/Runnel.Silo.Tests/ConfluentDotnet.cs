@@ -1,9 +1,8 @@
 using System.Text;
 using Confluent.Kafka;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>
 /// Confluent.Kafka 2.16 (librdkafka 2.16, NuGet) used in-process: producing with delivery reports and reading a
@@ -42,7 +41,7 @@ public static class ConfluentDotnet
         for (int i = 0; i < records.Count; i++)
         {
             DeliveryReport<string?, string> report = reports[i] ?? throw new InvalidOperationException($"no delivery report for record {i} of {topic}");
-            Assert.True(report.Error.Code == ErrorCode.NoError && report.Status == PersistenceStatus.Persisted,
+            Assert.True(report.Error.Code == Confluent.Kafka.ErrorCode.NoError && report.Status == PersistenceStatus.Persisted,
                 $"record {i} of {topic} was not delivered: {report.Error} (status {report.Status})");
             offsets[i] = report.Offset.Value;
         }

@@ -3,10 +3,9 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Runnel.Protocol;
 using Xunit.Abstractions;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>
 /// Which API versions Confluent.Kafka 2.16 (librdkafka 2.16) really sends to a silo, read from the silo's

@@ -1,10 +1,9 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Xunit.Abstractions;
+using Runnel.Silo.Tests.Infrastructure;
 
 namespace Runnel.Silo.Tests;
-
-using Runnel.Silo.Tests.Infrastructure;
 
 /// <summary>
 /// Confluent.Kafka 2.16 (librdkafka 2.16, much newer than Debian's 2.0.2) against a real silo: the idempotent
@@ -70,7 +69,7 @@ public sealed class ConfluentDotnetInteropTests(SiloFixture fixture, ITestOutput
             Configs = new() { ["retention.ms"] = "3600000", ["max.message.bytes"] = "2097152" },
         }]);
         var exists = await Assert.ThrowsAsync<CreateTopicsException>(() => admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 1, ReplicationFactor = 1 }]));
-        Assert.Equal(ErrorCode.TopicAlreadyExists, Assert.Single(exists.Results).Error.Code);
+        Assert.Equal(Confluent.Kafka.ErrorCode.TopicAlreadyExists, Assert.Single(exists.Results).Error.Code);
 
         TopicDescription described = await DescribeTopicAsync(admin, topic);
         Assert.Equal(2, described.Partitions.Count);
@@ -114,7 +113,7 @@ public sealed class ConfluentDotnetInteropTests(SiloFixture fixture, ITestOutput
             ],
         }));
         Error refusal = Assert.Single(refused.Results).Error;
-        Assert.Equal(ErrorCode.InvalidConfig, refusal.Code);
+        Assert.Equal(Confluent.Kafka.ErrorCode.InvalidConfig, refusal.Code);
         Assert.Contains("no.such.config", refusal.Reason, StringComparison.Ordinal);
         Assert.Equal("1048576", (await DescribeConfigsAsync(admin, resource))["retention.bytes"].Value);
 
@@ -124,12 +123,12 @@ public sealed class ConfluentDotnetInteropTests(SiloFixture fixture, ITestOutput
         Assert.Equal(described.TopicId.ToString(), grown.TopicId.ToString()); // the same topic, not a new one
         Assert.Equal(5, Kcat.PartitionCount(await Kcat.ListAsync(_silo), topic));
         var shrink = await Assert.ThrowsAsync<CreatePartitionsException>(() => admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = topic, IncreaseTo = 3 }]));
-        Assert.Equal(ErrorCode.InvalidPartitions, Assert.Single(shrink.Results).Error.Code);
+        Assert.Equal(Confluent.Kafka.ErrorCode.InvalidPartitions, Assert.Single(shrink.Results).Error.Code);
 
         await admin.DeleteTopicsAsync([topic]);
         await KafkaPythonInteropTests.AssertTopicDisappearsAsync(_silo, topic);
         var gone = await Assert.ThrowsAsync<DescribeTopicsException>(() => admin.DescribeTopicsAsync(TopicCollection.OfTopicNames([topic])));
-        Assert.Equal(ErrorCode.UnknownTopicOrPart, Assert.Single(gone.Results.TopicDescriptions).Error.Code);
+        Assert.Equal(Confluent.Kafka.ErrorCode.UnknownTopicOrPart, Assert.Single(gone.Results.TopicDescriptions).Error.Code);
     }
 
     [Fact]
@@ -204,7 +203,7 @@ public sealed class ConfluentDotnetInteropTests(SiloFixture fixture, ITestOutput
         {
             ListOffsetsResult result = await admin.ListOffsetsAsync([new TopicPartitionOffsetSpec { TopicPartition = partition, OffsetSpec = spec }]);
             ListOffsetsResultInfo info = Assert.Single(result.ResultInfos);
-            Assert.Equal(ErrorCode.NoError, info.TopicPartitionOffsetError.Error.Code);
+            Assert.Equal(Confluent.Kafka.ErrorCode.NoError, info.TopicPartitionOffsetError.Error.Code);
             return (info.TopicPartitionOffsetError.Offset.Value, info.Timestamp);
         }
 
@@ -237,7 +236,7 @@ public sealed class ConfluentDotnetInteropTests(SiloFixture fixture, ITestOutput
     {
         DescribeTopicsResult result = await admin.DescribeTopicsAsync(TopicCollection.OfTopicNames([topic]));
         TopicDescription description = Assert.Single(result.TopicDescriptions);
-        Assert.Equal(ErrorCode.NoError, description.Error.Code);
+        Assert.Equal(Confluent.Kafka.ErrorCode.NoError, description.Error.Code);
         return description;
     }
 
@@ -248,7 +247,7 @@ public sealed class ConfluentDotnetInteropTests(SiloFixture fixture, ITestOutput
     {
         DescribeConsumerGroupsResult result = await admin.DescribeConsumerGroupsAsync([group]);
         ConsumerGroupDescription description = Assert.Single(result.ConsumerGroupDescriptions);
-        Assert.Equal(ErrorCode.NoError, description.Error.Code);
+        Assert.Equal(Confluent.Kafka.ErrorCode.NoError, description.Error.Code);
         return description;
     }
 
