@@ -6,10 +6,11 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        SiloOptions options;
+        SiloHost built;
         try
         {
-            options = SiloCommandLine.Parse(args, Environment.GetEnvironmentVariable);
+            // Both refuse bad settings with a message for the user (a bad blob connection string is found at Build).
+            built = SiloHost.Build(SiloCommandLine.Parse(args, Environment.GetEnvironmentVariable));
         }
         catch (ArgumentException ex)
         {
@@ -17,7 +18,7 @@ public static class Program
             return 2;
         }
 
-        await using SiloHost host = SiloHost.Build(options);
+        await using SiloHost host = built;
         await host.RunAsync().ConfigureAwait(false);
         return 0;
     }

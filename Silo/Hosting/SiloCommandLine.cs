@@ -1,5 +1,6 @@
 using System.Globalization;
 using Runnel.Grains.BlobStorage;
+using Runnel.Grains.BlobStorage.Azure;
 
 namespace Runnel.Silo.Hosting;
 
@@ -29,6 +30,11 @@ public static class SiloCommandLine
         ("--blob-path", "RUNNEL_BLOB_PATH", "folder of the local blob store (default <data>/blobs)"),
         ("--blob-connection-string", "RUNNEL_BLOB_CONNECTION_STRING", "Azure Storage connection string (azure only)"),
         ("--blob-container", "RUNNEL_BLOB_CONTAINER", "Azure container (default runnel)"),
+        ("--blob-retry-mode", "RUNNEL_BLOB_RETRY_MODE", "Azure retries: exponential|fixed (default exponential)"),
+        ("--blob-max-retries", "RUNNEL_BLOB_MAX_RETRIES", "Azure retries of a failed request (default 5)"),
+        ("--blob-retry-delay-ms", "RUNNEL_BLOB_RETRY_DELAY_MS", "Azure wait before the first retry (default 200)"),
+        ("--blob-retry-max-delay-ms", "RUNNEL_BLOB_RETRY_MAX_DELAY_MS", "Azure longest wait between retries (default 30000)"),
+        ("--blob-network-timeout-ms", "RUNNEL_BLOB_NETWORK_TIMEOUT_MS", "Azure per-attempt wait for a response (default 100000)"),
         ("--tier-upload-concurrency", "RUNNEL_TIER_UPLOAD_CONCURRENCY", "segment uploads in flight (default 2)"),
         ("--tier-interval-ms", "RUNNEL_TIER_INTERVAL_MS", "tiering tick per partition (default 1000)"),
         ("--tier-cleaner-interval-ms", "RUNNEL_TIER_CLEANER_INTERVAL_MS", "orphaned-blob sweep interval (default 300000)"),
@@ -178,6 +184,11 @@ public static class SiloCommandLine
             case "--blob-path": options.BlobPath = value; break;
             case "--blob-connection-string": options.BlobConnectionString = value; break;
             case "--blob-container": options.BlobContainer = value; break;
+            case "--blob-retry-mode": options.BlobRetryMode = RetryModeOf(flag, value); break;
+            case "--blob-max-retries": options.BlobMaxRetries = Int(flag, value, 0, 100); break;
+            case "--blob-retry-delay-ms": options.BlobRetryDelayMs = Int(flag, value, 1, int.MaxValue); break;
+            case "--blob-retry-max-delay-ms": options.BlobRetryMaxDelayMs = Int(flag, value, 1, int.MaxValue); break;
+            case "--blob-network-timeout-ms": options.BlobNetworkTimeoutMs = Int(flag, value, 1, int.MaxValue); break;
             case "--tier-upload-concurrency": options.TierUploadConcurrency = Int(flag, value, 1, 64); break;
             case "--tier-interval-ms": options.TierIntervalMs = Int(flag, value, 10, int.MaxValue); break;
             case "--tier-cleaner-interval-ms": options.TierCleanerIntervalMs = Int(flag, value, 10, int.MaxValue); break;
@@ -210,6 +221,13 @@ public static class SiloCommandLine
         "local" => BlobStoreKind.Local,
         "azure" => BlobStoreKind.Azure,
         _ => throw new ArgumentException($"Option '{flag}' takes local or azure, not '{value}'."),
+    };
+
+    private static BlobRetryMode RetryModeOf(string flag, string value) => value.ToLowerInvariant() switch
+    {
+        "exponential" => BlobRetryMode.Exponential,
+        "fixed" => BlobRetryMode.Fixed,
+        _ => throw new ArgumentException($"Option '{flag}' takes exponential or fixed, not '{value}'."),
     };
 
     private static bool Bool(string flag, string value) => value.ToLowerInvariant() switch

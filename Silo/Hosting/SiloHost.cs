@@ -72,7 +72,7 @@ public sealed class SiloHost : IAsyncDisposable
         });
         services.AddSingleton(sp => BrokerSettings(options));
         services.AddSingleton(options.ToTieringOptions());
-        services.AddSingleton(sp => BlobStoreFactory.Create(options.ToBlobStoreOptions(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddBlobTier(options);
         services.AddSingleton(sp => new SegmentCache(sp.GetRequiredService<TieringOptions>().CacheBytes));
         services.AddSingleton(sp => new StorageMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<MetadataMirror>();

@@ -1,4 +1,5 @@
 using Runnel.Grains.BlobStorage;
+using Runnel.Grains.BlobStorage.Azure;
 using Runnel.Grains.Storage;
 using Runnel.Grains.Tiering;
 
@@ -68,7 +69,22 @@ public sealed class SiloOptions
     public string? BlobConnectionString { get; set; }
 
     /// <summary>Azure container. Default <c>runnel</c> (<c>--blob-container</c>, RUNNEL_BLOB_CONTAINER).</summary>
-    public string BlobContainer { get; set; } = "runnel";
+    public string BlobContainer { get; set; } = AzureBlobStoreOptions.DefaultContainer;
+
+    /// <summary>How the Azure SDK spaces retries: exponential or fixed. Default exponential (<c>--blob-retry-mode</c>, RUNNEL_BLOB_RETRY_MODE).</summary>
+    public BlobRetryMode BlobRetryMode { get; set; } = BlobRetryMode.Exponential;
+
+    /// <summary>Retries of a failed Azure request after the first attempt. Default 5 (<c>--blob-max-retries</c>, RUNNEL_BLOB_MAX_RETRIES).</summary>
+    public int BlobMaxRetries { get; set; } = AzureBlobStoreOptions.DefaultMaxRetries;
+
+    /// <summary>Wait before the first retry, in ms. Default 200 (<c>--blob-retry-delay-ms</c>, RUNNEL_BLOB_RETRY_DELAY_MS).</summary>
+    public int BlobRetryDelayMs { get; set; } = (int)AzureBlobStoreOptions.DefaultRetryDelay.TotalMilliseconds;
+
+    /// <summary>Longest wait between retries, in ms. Default 30000 (<c>--blob-retry-max-delay-ms</c>, RUNNEL_BLOB_RETRY_MAX_DELAY_MS).</summary>
+    public int BlobRetryMaxDelayMs { get; set; } = (int)AzureBlobStoreOptions.DefaultRetryMaxDelay.TotalMilliseconds;
+
+    /// <summary>Per-attempt wait for a response, in ms. Default 100000 (<c>--blob-network-timeout-ms</c>, RUNNEL_BLOB_NETWORK_TIMEOUT_MS).</summary>
+    public int BlobNetworkTimeoutMs { get; set; } = (int)AzureBlobStoreOptions.DefaultNetworkTimeout.TotalMilliseconds;
 
     /// <summary>Segment uploads in flight across the silo. Default 2 (<c>--tier-upload-concurrency</c>).</summary>
     public int TierUploadConcurrency { get; set; } = 2;
@@ -82,13 +98,19 @@ public sealed class SiloOptions
     /// <summary>Age an unreferenced blob must reach before the sweep deletes it, in ms. Default 3600000 (<c>--tier-orphan-grace-ms</c>).</summary>
     public int TierOrphanGraceMs { get; set; } = 3_600_000;
 
-    /// <summary>The blob store these options describe.</summary>
-    public BlobStoreOptions ToBlobStoreOptions() => new()
+    /// <summary>The folder of the local blob store.</summary>
+    public string LocalBlobPath => Path.GetFullPath(BlobPath ?? Path.Combine(DataPath, "blobs"));
+
+    /// <summary>The Azure blob store these options describe.</summary>
+    public AzureBlobStoreOptions ToAzureBlobStoreOptions() => new()
     {
-        Kind = BlobStore,
-        LocalPath = Path.GetFullPath(BlobPath ?? Path.Combine(DataPath, "blobs")),
-        ConnectionString = BlobConnectionString,
+        ConnectionString = BlobConnectionString ?? string.Empty,
         Container = BlobContainer,
+        RetryMode = BlobRetryMode,
+        MaxRetries = BlobMaxRetries,
+        RetryDelay = TimeSpan.FromMilliseconds(BlobRetryDelayMs),
+        RetryMaxDelay = TimeSpan.FromMilliseconds(BlobRetryMaxDelayMs),
+        NetworkTimeout = TimeSpan.FromMilliseconds(BlobNetworkTimeoutMs),
     };
 
     /// <summary>The tiering these options describe.</summary>
