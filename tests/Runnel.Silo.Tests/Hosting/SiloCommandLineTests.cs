@@ -47,7 +47,25 @@ public sealed class SiloCommandLineTests
         Assert.Equal(3000, options.Groups.InitialRebalanceDelayMs);
     }
 
+    [Fact]
+    public void Blob_retry_settings_default_to_the_documented_values_and_come_from_flags_or_the_environment()
+    {
+        SiloOptions defaults = SiloCommandLine.Parse([], NoEnvironment);
+        var azure = defaults.ToAzureBlobStoreOptions();
+        Assert.Equal((Runnel.Grains.BlobStorage.Azure.BlobRetryMode.Exponential, 5), (azure.RetryMode, azure.MaxRetries));
+        Assert.Equal((TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(100)), (azure.RetryDelay, azure.RetryMaxDelay, azure.NetworkTimeout));
+
+        var env = new Dictionary<string, string> { ["RUNNEL_BLOB_RETRY_MODE"] = "fixed", ["RUNNEL_BLOB_MAX_RETRIES"] = "9", ["RUNNEL_BLOB_NETWORK_TIMEOUT_MS"] = "7000" };
+        azure = SiloCommandLine.Parse(["--blob-max-retries", "2", "--blob-retry-delay-ms=50", "--blob-retry-max-delay-ms", "400"], n => env.GetValueOrDefault(n)).ToAzureBlobStoreOptions();
+
+        Assert.Equal((Runnel.Grains.BlobStorage.Azure.BlobRetryMode.Fixed, 2), (azure.RetryMode, azure.MaxRetries));
+        Assert.Equal((TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(7)), (azure.RetryDelay, azure.RetryMaxDelay, azure.NetworkTimeout));
+    }
+
     [Theory]
+    [InlineData(new[] { "--blob-retry-mode", "linear" }, "exponential or fixed")]
+    [InlineData(new[] { "--blob-max-retries", "-1" }, "from 0 to 100")]
+    [InlineData(new[] { "--blob-network-timeout-ms", "0" }, "from 1 to")]
     [InlineData(new[] { "--group-initial-rebalance-delay-ms", "-5" }, "--group-initial-rebalance-delay-ms (RUNNEL_GROUP_INITIAL_REBALANCE_DELAY_MS) takes a whole number of at least 0")]
     [InlineData(new[] { "--bogus", "1" }, "Unknown option '--bogus'")]
     [InlineData(new[] { "--port" }, "needs a value")]
