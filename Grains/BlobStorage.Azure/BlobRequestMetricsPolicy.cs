@@ -7,8 +7,8 @@ namespace Runnel.Grains.BlobStorage.Azure;
 
 /// <summary>
 /// Sits inside the SDK's retry loop, so it sees every HTTP attempt (each one is billed): records it as one
-/// <c>runnel.blob.requests</c> measurement with its bytes and duration, and logs the attempts that failed
-/// transiently, which the SDK retries silently.
+/// <c>runnel.blob.requests</c> measurement with its bytes and duration, and logs (at Debug) the attempts that
+/// failed transiently, which the SDK retries silently.
 /// </summary>
 /// <remarks>
 /// The operation tag comes from the request's shape (verb, comp/restype query, range header), not from the caller:
