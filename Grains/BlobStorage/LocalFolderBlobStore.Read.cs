@@ -101,7 +101,7 @@ public sealed partial class LocalFolderBlobStore
 
     /// <summary>
     /// Lists by walking the folder under the prefix's last '/', sorting the names, then reading headers a page
-    /// (<see cref="BlobStoreOptions.ListPageSize"/>) at a time; a blob deleted meanwhile is skipped.
+    /// (<see cref="LocalFolderBlobStoreOptions.ListPageSize"/>) at a time; a blob deleted meanwhile is skipped.
     /// </summary>
     public async IAsyncEnumerable<BlobItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -26,17 +26,17 @@ public sealed partial class LocalFolderBlobStore : IBlobStore
 
     private readonly string _root;
     private readonly string _staging;
-    private readonly BlobStoreOptions _options;
+    private readonly LocalFolderBlobStoreOptions _options;
     private readonly LocalFolderLock _lock;
     private readonly BlobStoreMetrics _metrics;
     private readonly ILogger _logger;
 
     /// <param name="rootPath">The folder (created if missing).</param>
-    /// <param name="options">Only <see cref="BlobStoreOptions.ListPageSize"/> applies (how many files a listing reads per step).</param>
-    public LocalFolderBlobStore(string rootPath, BlobStoreOptions? options = null, ILogger<LocalFolderBlobStore>? logger = null, IMeterFactory? meterFactory = null)
+    /// <param name="options">How many files a listing reads per step (<see cref="LocalFolderBlobStoreOptions.ListPageSize"/>).</param>
+    public LocalFolderBlobStore(string rootPath, LocalFolderBlobStoreOptions? options = null, ILogger<LocalFolderBlobStore>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(rootPath);
-        _options = options ?? new BlobStoreOptions();
+        _options = options ?? new LocalFolderBlobStoreOptions();
         _options.Validate();
         _root = Path.GetFullPath(rootPath);
         _staging = Path.Combine(_root, InternalFolder, "staging");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Runnel.Grains;
 using Runnel.Grains.BlobStorage;
+using Runnel.Grains.BlobStorage.Azure;
 using Runnel.Grains.Groups;
 using Runnel.Grains.Tiering;
 using Runnel.Silo.Kafka;
@@ -24,8 +25,13 @@ internal static partial class EffectiveOptions
         Write(logger, services.GetRequiredService<IOptions<BrokerOptions>>().Value);
         Write(logger, services.GetRequiredService<IOptions<GroupCoordinatorOptions>>().Value);
         Write(logger, services.GetRequiredService<IOptions<TieringOptions>>().Value);
-        BlobStoreOptions blobs = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
-        Write(logger, blobs with { ConnectionString = Redact(blobs.ConnectionString) });
+        BlobTierOptions tier = services.GetRequiredService<IOptions<BlobTierOptions>>().Value;
+        Write(logger, tier);
+        AzureBlobStoreOptions azure = services.GetRequiredService<IOptions<AzureBlobStoreOptions>>().Value;
+        if (tier.Kind == BlobStoreKind.Azure)
+        {
+            Write(logger, azure with { ConnectionString = Redact(azure.ConnectionString) ?? string.Empty });
+        }
     }
 
     /// <summary>Keeps a connection string's endpoints and account name, hides its keys and signatures.</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Runnel.Grains;
 using Runnel.Grains.BlobStorage;
+using Runnel.Grains.BlobStorage.Azure;
 using Runnel.Grains.Groups;
 using Runnel.Grains.Partitions;
 using Runnel.Grains.Storage;
@@ -39,20 +40,19 @@ public static class RunnelHostingExtensions
         return services;
     }
 
-    /// <summary>The tiered log: the hot-segment cache, the blob store and uploads to it. Sections Tiering and BlobStore.</summary>
+    /// <summary>The tiered log: the hot-segment cache, the blob store and uploads to it. Sections Tiering, BlobStore and BlobStore:Azure.</summary>
     public static IServiceCollection AddRunnelTieredStorage(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        bool localPathGiven = configuration["BlobStore:LocalPath"] is not null;
         services.AddValidatedOptions<TieringOptions, TieringOptionsValidator>(configuration.GetSection("Tiering"))
             .PostConfigure(o => o.CacheBytes = o.CacheBytes > 0 ? o.CacheBytes : SegmentCache.DefaultBudgetBytes());
-        services.AddValidatedOptions<BlobStoreOptions, BlobStoreOptionsValidator>(configuration.GetSection("BlobStore"))
-            .PostConfigure<IOptions<BrokerOptions>>((o, broker) => o.LocalPath = localPathGiven ? Path.GetFullPath(o.LocalPath) : Path.Combine(broker.Value.DataPath, "blobs"));
+        services.AddOptions<BlobTierOptions>().Bind(configuration.GetSection("BlobStore")).ValidateOnStart()
+            .PostConfigure<IOptions<BrokerOptions>>((o, broker) => o.LocalPath = o.LocalPath is { } path ? Path.GetFullPath(path) : Path.Combine(broker.Value.DataPath, "blobs"));
+        services.AddValidatedOptions<AzureBlobStoreOptions, AzureBlobStoreOptionsValidator>(configuration.GetSection("BlobStore:Azure"));
 
         // Tiering code takes its options as values; the validated IOptions instance is the one it gets.
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TieringOptions>>().Value);
-        services.TryAddSingleton(sp => BlobStoreFactory.Create(
-            sp.GetRequiredService<IOptions<BlobStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>()));
+        services.TryAddSingleton(CreateBlobStore);
         services.TryAddSingleton(sp => new SegmentCache(sp.GetRequiredService<TieringOptions>().CacheBytes));
         services.TryAddSingleton(sp => new StorageMetrics(sp.GetRequiredService<IMeterFactory>()));
         services.TryAddSingleton<TieredStorage>();
@@ -114,6 +114,16 @@ public static class RunnelHostingExtensions
         silo.UseDevelopmentClustering(membership => membership.Configure<IOptions<ClusteringOptions>>((o, clustering) =>
             o.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, clustering.Value.SiloPort)));
         return silo;
+    }
+
+    /// <summary>The store <see cref="BlobTierOptions.Kind"/> names; Grains knows only IBlobStore, so the choice is the host's.</summary>
+    private static IBlobStore CreateBlobStore(IServiceProvider services)
+    {
+        BlobTierOptions tier = services.GetRequiredService<IOptions<BlobTierOptions>>().Value;
+        IMeterFactory meters = services.GetRequiredService<IMeterFactory>();
+        return tier.Kind == BlobStoreKind.Azure
+            ? new AzureBlobStore(services.GetRequiredService<IOptions<AzureBlobStoreOptions>>().Value, services.GetRequiredService<ILogger<AzureBlobStore>>(), meters)
+            : new LocalFolderBlobStore(tier.LocalPath!, new LocalFolderBlobStoreOptions(), services.GetRequiredService<ILogger<LocalFolderBlobStore>>(), meters);
     }
 
     private static OptionsBuilder<TOptions> AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration section)

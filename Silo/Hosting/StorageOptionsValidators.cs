@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Runnel.Grains.BlobStorage;
 using Runnel.Grains.Tiering;
 
 namespace Runnel.Silo.Hosting;
@@ -20,19 +19,5 @@ internal sealed class TieringOptionsValidator : IValidateOptions<TieringOptions>
         {
             return ValidateOptionsResult.Fail(ex.Message);
         }
-    }
-}
-
-/// <summary>Blob store options as IOptions validation, plus what only the silo knows: Azure needs a connection string.</summary>
-internal sealed class BlobStoreOptionsValidator : IValidateOptions<BlobStoreOptions>
-{
-    public ValidateOptionsResult Validate(string? name, BlobStoreOptions options)
-    {
-        if (options.Kind == BlobStoreKind.Azure && string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            return ValidateOptionsResult.Fail("--blob-store azure needs --blob-connection-string (RUNNEL_BLOB_CONNECTION_STRING).");
-        }
-
-        return TieringOptionsValidator.Check(options.Validate);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Runnel.Benchmarks;
 using Runnel.Grains.BlobStorage;
+using Runnel.Grains.BlobStorage.Azure;
 using Runnel.Grains.Tiering;
 
 // Consume throughput per tier, side by side: the same records read by kcat from memory (hot), from local segment
@@ -24,7 +25,8 @@ try
     int azuritePort = BenchmarkProcess.FreePort();
     string azuriteMain = Path.Combine(root, "tests", "interop", "azure", "node_modules", "azurite", "dist", "src", "blob", "main.js");
     using var azurite = new BenchmarkProcess("node", [azuriteMain, "--blobHost", "127.0.0.1", "--blobPort", azuritePort.ToString(CultureInfo.InvariantCulture), "--location", Path.Combine(work, "azurite"), "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry"], readyLinePrefix: null);
-    string azure = $"DefaultEndpointsProtocol=http;AccountName={BlobConnectionString.DevelopmentAccountName};AccountKey={BlobConnectionString.DevelopmentAccountKey};BlobEndpoint=http://127.0.0.1:{azuritePort}/{BlobConnectionString.DevelopmentAccountName};";
+    // Azurite's documented development account (public, the same on every machine).
+    string azure = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{azuritePort}/devstoreaccount1;";
     await Task.Delay(2000);
 
     // hot: default cache budget, everything stays in memory.
@@ -37,7 +39,7 @@ try
     results.Add(("remote: local-folder blobs", await RunTierAsync("folder", ["--cache-bytes", "1", "--blob-path", Path.Combine(work, "blobs-folder")], new LocalFolderBlobStore(Path.Combine(work, "blobs-folder")), localRetention: "0")));
 
     // remote, Azurite.
-    IBlobStore azureStore = BlobStoreFactory.Create(new BlobStoreOptions { Kind = BlobStoreKind.Azure, ConnectionString = azure, Container = "bench" });
+    IBlobStore azureStore = new AzureBlobStore(new AzureBlobStoreOptions { ConnectionString = azure, Container = "bench" });
     results.Add(("remote: Azurite", await RunTierAsync("azure", ["--cache-bytes", "1", "--blob-store", "azure", "--blob-connection-string", azure, "--blob-container", "bench"], azureStore, localRetention: "0")));
 }
 finally

@@ -2,7 +2,7 @@ namespace Runnel.Silo.Hosting.CommandLine;
 
 /// <summary>
 /// Every setting of the silo. Defaults live on the options classes (documented there and in README.md); a setting
-/// left out keeps its default. Configuration sections: Kafka, Http, Clustering, Broker, Groups, Tiering, BlobStore.
+/// left out keeps its default. Configuration sections: Kafka, Http, Clustering, Broker, Groups, Tiering, BlobStore, BlobStore:Azure.
 /// </summary>
 internal static class SiloSettings
 {
@@ -32,8 +32,13 @@ internal static class SiloSettings
         new("--cache-bytes", "RUNNEL_CACHE_BYTES", "memory budget for segments, 0 = 25% of RAM within 64 MiB..8 GiB (default 0)", SettingValue.Long(0, long.MaxValue), "Tiering:CacheBytes"),
         new("--blob-store", "RUNNEL_BLOB_STORE", "the blob tier: local|azure (default local)", SettingValue.OneOf("local", "azure"), "BlobStore:Kind"),
         new("--blob-path", "RUNNEL_BLOB_PATH", "folder of the local blob store (default <data>/blobs)", SettingValue.NonEmpty, "BlobStore:LocalPath"),
-        new("--blob-connection-string", "RUNNEL_BLOB_CONNECTION_STRING", "Azure Storage connection string (azure only)", SettingValue.NonEmpty, "BlobStore:ConnectionString"),
-        new("--blob-container", "RUNNEL_BLOB_CONTAINER", "Azure container (default runnel)", SettingValue.NonEmpty, "BlobStore:Container"),
+        new("--blob-connection-string", "RUNNEL_BLOB_CONNECTION_STRING", "Azure Storage connection string (azure only)", SettingValue.NonEmpty, "BlobStore:Azure:ConnectionString"),
+        new("--blob-container", "RUNNEL_BLOB_CONTAINER", "Azure container (default runnel)", SettingValue.NonEmpty, "BlobStore:Azure:Container"),
+        new("--blob-retry-mode", "RUNNEL_BLOB_RETRY_MODE", "Azure retries: exponential|fixed (default exponential)", SettingValue.OneOf("exponential", "fixed"), "BlobStore:Azure:RetryMode"),
+        new("--blob-max-retries", "RUNNEL_BLOB_MAX_RETRIES", "Azure retries of a failed request (default 5)", SettingValue.Int(0, 100), "BlobStore:Azure:MaxRetries"),
+        new("--blob-retry-delay-ms", "RUNNEL_BLOB_RETRY_DELAY_MS", "Azure wait before the first retry (default 200)", SettingValue.Milliseconds(1), "BlobStore:Azure:RetryDelay"),
+        new("--blob-retry-max-delay-ms", "RUNNEL_BLOB_RETRY_MAX_DELAY_MS", "Azure longest wait between retries (default 30000)", SettingValue.Milliseconds(1), "BlobStore:Azure:RetryMaxDelay"),
+        new("--blob-network-timeout-ms", "RUNNEL_BLOB_NETWORK_TIMEOUT_MS", "Azure per-attempt wait for a response (default 100000)", SettingValue.Milliseconds(1), "BlobStore:Azure:NetworkTimeout"),
         new("--tier-upload-concurrency", "RUNNEL_TIER_UPLOAD_CONCURRENCY", "segment uploads in flight across the silo (default 2)", SettingValue.Int(1, 64), "Tiering:UploadConcurrency"),
         new("--tier-interval-ms", "RUNNEL_TIER_INTERVAL_MS", "tiering tick per partition (default 1000)", SettingValue.Milliseconds(10), "Tiering:Interval"),
         new("--tier-cleaner-interval-ms", "RUNNEL_TIER_CLEANER_INTERVAL_MS", "orphaned-blob sweep interval (default 300000)", SettingValue.Milliseconds(10), "Tiering:CleanerInterval"),

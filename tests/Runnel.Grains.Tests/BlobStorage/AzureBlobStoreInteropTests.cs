@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Runnel.Grains.BlobStorage;
+using Runnel.Grains.BlobStorage.Azure;
 
 namespace Runnel.Grains.Tests.BlobStorage;
 
 /// <summary>
 /// <see cref="AzureBlobStore"/> against Azurite beyond the contract: the official JavaScript SDK reads back what
-/// it wrote, and a wrong account key is refused with a clear error.
+/// it wrote (a second SDK, not the one that wrote), and a wrong account key is refused with a clear error.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class AzureBlobStoreInteropTests
@@ -19,7 +20,7 @@ public sealed class AzureBlobStoreInteropTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         string container = AzureBlobStoreContractTests.UniqueContainer();
-        await using var store = new AzureBlobStore(BlobConnectionString.Parse(_azurite.ConnectionString), container);
+        await using var store = new AzureBlobStore(new AzureBlobStoreOptions { ConnectionString = _azurite.ConnectionString, Container = container });
         var written = new Dictionary<string, (byte[] Content, string ETag)>();
         foreach (var (name, size) in new[] { ("segments/empty", 0), ("segments/one", 1), ("segments/topic-a/0/00000000000000000000.log", 70_000), ("segments/topic-a/0/big.log", 9 * 1024 * 1024 + 17) })
         {
@@ -49,8 +50,8 @@ public sealed class AzureBlobStoreInteropTests
     public async Task A_wrong_account_key_is_refused_with_a_clear_403()
     {
         string wrongKey = Convert.ToBase64String(new byte[64]);
-        var account = BlobConnectionString.Parse($"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={wrongKey};BlobEndpoint=http://127.0.0.1:{_azurite.Port}/devstoreaccount1");
-        await using var store = new AzureBlobStore(account, AzureBlobStoreContractTests.UniqueContainer());
+        string connectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={wrongKey};BlobEndpoint=http://127.0.0.1:{_azurite.Port}/devstoreaccount1";
+        await using var store = new AzureBlobStore(AzureBlobStoreContractTests.Options(connectionString));
 
         var error = await Assert.ThrowsAsync<BlobStoreException>(() => store.PutAsync("x", "x"u8.ToArray(), BlobCondition.None, CancellationToken.None));
 
@@ -62,12 +63,15 @@ public sealed class AzureBlobStoreInteropTests
     [Fact]
     public async Task Without_container_creation_a_missing_container_is_a_clear_error()
     {
-        var options = new BlobStoreOptions { CreateContainerIfMissing = false };
-        await using var store = new AzureBlobStore(BlobConnectionString.Parse(_azurite.ConnectionString), AzureBlobStoreContractTests.UniqueContainer(), options);
+        await using var store = new AzureBlobStore(AzureBlobStoreContractTests.Options(_azurite.ConnectionString) with { CreateContainerIfMissing = false });
 
         var error = await Assert.ThrowsAsync<BlobStoreException>(() => store.PutAsync("x", "x"u8.ToArray(), BlobCondition.None, CancellationToken.None));
 
         Assert.Equal(404, error.StatusCode);
         Assert.Equal("ContainerNotFound", error.ErrorCode);
+
+        // a read must not take a missing container for a missing blob: a silo would think it has no history
+        var readError = await Assert.ThrowsAsync<BlobStoreException>(() => store.GetAsync("manifest.json", CancellationToken.None));
+        Assert.Equal("ContainerNotFound", readError.ErrorCode);
     }
 }

@@ -8,8 +8,8 @@ public sealed class LocalFolderBlobStoreContractTests : BlobStoreContractTests, 
 {
     private readonly TempDirectory _folder = new();
 
-    internal override Task<IBlobStore> CreateStoreAsync(BlobStoreOptions options, IMeterFactory meterFactory) =>
-        Task.FromResult<IBlobStore>(new LocalFolderBlobStore(_folder.Path, options, meterFactory: meterFactory));
+    internal override Task<IBlobStore> CreateStoreAsync(int listPageSize, IMeterFactory meterFactory) =>
+        Task.FromResult<IBlobStore>(new LocalFolderBlobStore(_folder.Path, new LocalFolderBlobStoreOptions { ListPageSize = listPageSize }, meterFactory: meterFactory));
 
     public void Dispose() => _folder.Dispose();
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Runnel.Grains.BlobStorage;
 
 namespace Runnel.Grains.Tests.BlobStorage;
@@ -87,14 +88,12 @@ public sealed class LocalFolderBlobStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task The_factory_builds_the_local_store_by_default()
+    public async Task A_host_registers_the_local_store_as_the_blob_tier()
     {
-        await using var store = BlobStoreFactory.Create(new BlobStoreOptions { LocalPath = _folder.Path });
+        await using var services = new ServiceCollection().AddLocalFolderBlobStore(_folder.Path).BuildServiceProvider();
 
-        Assert.IsType<LocalFolderBlobStore>(store);
-        Assert.Throws<ArgumentException>(() => BlobStoreFactory.Create(new BlobStoreOptions { Kind = BlobStoreKind.Azure }));
-        Assert.Throws<FormatException>(() => BlobStoreFactory.Create(new BlobStoreOptions { Kind = BlobStoreKind.Azure, ConnectionString = "nonsense" }));
-        Assert.Throws<ArgumentException>(() => BlobStoreFactory.Create(new BlobStoreOptions { Kind = BlobStoreKind.Azure, ConnectionString = "UseDevelopmentStorage=true", Container = "Bad_Name" }));
+        Assert.IsType<LocalFolderBlobStore>(services.GetService(typeof(IBlobStore)));
+        Assert.Throws<ArgumentException>(() => new ServiceCollection().AddLocalFolderBlobStore(_folder.Path, new LocalFolderBlobStoreOptions { ListPageSize = 0 }));
     }
 
     public void Dispose() => _folder.Dispose();

@@ -158,9 +158,8 @@ public sealed class LocalFolderTieredLogTests : TieredLogTests
 [Collection(AzuriteCollection.Name)]
 public sealed class AzureTieredLogTests(AzuriteFixture azurite) : TieredLogTests
 {
-    private readonly IBlobStore _store = BlobStoreFactory.Create(new BlobStoreOptions
+    private readonly IBlobStore _store = new Runnel.Grains.BlobStorage.Azure.AzureBlobStore(new()
     {
-        Kind = BlobStoreKind.Azure,
         ConnectionString = azurite.ConnectionString,
         Container = "tiered-" + Guid.NewGuid().ToString("N")[..12],
     });

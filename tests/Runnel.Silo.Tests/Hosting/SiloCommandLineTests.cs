@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Runnel.Grains;
+using Runnel.Grains.BlobStorage.Azure;
 using Runnel.Grains.Groups;
 using Runnel.Grains.Tiering;
 using Runnel.Silo.Hosting;
@@ -63,7 +64,25 @@ public sealed class SiloCommandLineTests
         Assert.Equal("Azure", configuration["BlobStore:Kind"]);
     }
 
+    [Fact]
+    public void Blob_retry_settings_default_to_the_documented_values_and_come_from_flags_or_the_environment()
+    {
+        var azure = Bind<AzureBlobStoreOptions>(Parse([], NoEnvironment), "BlobStore:Azure");
+        Assert.Equal((BlobRetryMode.Exponential, 5), (azure.RetryMode, azure.MaxRetries));
+        Assert.Equal((TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(100)), (azure.RetryDelay, azure.RetryMaxDelay, azure.NetworkTimeout));
+
+        var env = new Dictionary<string, string> { ["RUNNEL_BLOB_RETRY_MODE"] = "fixed", ["RUNNEL_BLOB_MAX_RETRIES"] = "9", ["RUNNEL_BLOB_NETWORK_TIMEOUT_MS"] = "7000", ["RUNNEL_BLOB_CONTAINER"] = "events" };
+        azure = Bind<AzureBlobStoreOptions>(Parse(["--blob-max-retries", "2", "--blob-retry-delay-ms=50", "--blob-retry-max-delay-ms", "400"], n => env.GetValueOrDefault(n)), "BlobStore:Azure");
+        Assert.Equal("events", azure.Container);
+
+        Assert.Equal((BlobRetryMode.Fixed, 2), (azure.RetryMode, azure.MaxRetries));
+        Assert.Equal((TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(7)), (azure.RetryDelay, azure.RetryMaxDelay, azure.NetworkTimeout));
+    }
+
     [Theory]
+    [InlineData(new[] { "--blob-retry-mode", "linear" }, "exponential or fixed")]
+    [InlineData(new[] { "--blob-max-retries", "-1" }, "from 0 to 100")]
+    [InlineData(new[] { "--blob-network-timeout-ms", "0" }, "at least 1")]
     [InlineData(new[] { "--group-initial-rebalance-delay-ms", "-5" }, "Option '--group-initial-rebalance-delay-ms' takes a whole number of at least 0, not '-5'.")]
     [InlineData(new[] { "--bogus", "1" }, "'--bogus'")]
     [InlineData(new[] { "--port" }, "--port")]

@@ -28,7 +28,7 @@ public sealed class ColdRestoreTests(AzuriteFixture azurite)
     public async Task AzureStoreRestoresTheWholeHistoryIntoAnEmptyDataFolder()
     {
         string container = "restore-" + Guid.NewGuid().ToString("N")[..12];
-        await using var store = BlobStoreFactory.Create(new BlobStoreOptions { Kind = BlobStoreKind.Azure, ConnectionString = azurite.ConnectionString, Container = container });
+        await using var store = new Runnel.Grains.BlobStorage.Azure.AzureBlobStore(new() { ConnectionString = azurite.ConnectionString, Container = container });
         await RestoreAsync(TieringTestSupport.AzureStoreArguments(azurite.ConnectionString, container), store, () => SegmentsParseWithTheAzureSdkAsync(container));
     }
 

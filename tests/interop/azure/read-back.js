@@ -1,4 +1,4 @@
-// Reads back, with the official Azure Blob SDK, what Runnel's own REST client wrote: lists the blobs under a
+// Reads back, with the official JavaScript Azure Blob SDK, what Runnel (through the .NET SDK) wrote: lists the blobs under a
 // prefix and downloads each one into a folder. One JSON line per blob on stdout:
 //   {"name", "size", "etag", "file"}   (file: the downloaded copy, relative to the output folder)
 // Usage: AZURE_STORAGE_CONNECTION_STRING=... node read-back.js <container> <prefix> <output-folder>
