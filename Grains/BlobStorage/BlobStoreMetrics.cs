@@ -38,8 +38,8 @@ public sealed class BlobStoreMetrics : IDisposable
         }
 
         _requests = _meter.CreateCounter<long>("runnel.blob.requests", "{request}", "Blob store requests by operation and status.");
-        _bytesSent = _meter.CreateCounter<long>("runnel.blob.bytes.sent", "By", "Blob content bytes written to the store.");
-        _bytesReceived = _meter.CreateCounter<long>("runnel.blob.bytes.received", "By", "Blob content bytes read from the store.");
+        _bytesSent = _meter.CreateCounter<long>("runnel.blob.sent.bytes", "By", "Blob content bytes written to the store.");
+        _bytesReceived = _meter.CreateCounter<long>("runnel.blob.received.bytes", "By", "Blob content bytes read from the store.");
         _duration = _meter.CreateHistogram<double>("runnel.blob.request.duration", "s", "Duration of one blob store request.");
     }
 

@@ -21,9 +21,6 @@ namespace Runnel.Silo.Hosting;
 /// </summary>
 public sealed class SiloHost : IAsyncDisposable
 {
-    /// <summary>The runtime's own meter (GC pauses and collections, thread pool, JIT), exported beside ours.</summary>
-    public const string RuntimeMeterName = "System.Runtime";
-
     private readonly WebApplication _app;
     private readonly SiloOptions _options;
 
@@ -64,7 +61,7 @@ public sealed class SiloHost : IAsyncDisposable
         services.AddSingleton(options);
         services.AddMetrics();
         services.AddSingleton<SiloMetrics>();
-        services.AddSingleton(_ => new PrometheusExporter(SiloMetrics.MeterName, BlobStoreMetrics.MeterName, StorageMetrics.MeterName, RuntimeMeterName));
+        services.AddRunnelTelemetry(builder.Configuration);
 
         // Registered before every service that calls grains: hosted services start in order, and the silo must be
         // running before the first grain call.
@@ -127,12 +124,13 @@ public sealed class SiloHost : IAsyncDisposable
 
     public async Task RunAsync()
     {
+        // The meters are listened to before the first blob request, so start-up's requests are counted too.
+        _ = _app.Services.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>();
+
         // Open the metadata before listening so the first request already sees every topic.
         await _app.Services.GetRequiredService<MetadataMirror>().RestoreIfMissingAsync(CancellationToken.None).ConfigureAwait(false); // empty data folder: topics from the blob store
         _app.Services.GetRequiredService<TopicService>().Open();
 
-        // The exporter listens before the instruments are made, so their first (zero) values are seen.
-        _ = _app.Services.GetRequiredService<PrometheusExporter>();
         _ = _app.Services.GetRequiredService<TieredStorage>(); // publishes the tier gauges before the first partition opens
         SiloMetrics metrics = _app.Services.GetRequiredService<SiloMetrics>();
         PartitionDirectory partitions = _app.Services.GetRequiredService<PartitionDirectory>();

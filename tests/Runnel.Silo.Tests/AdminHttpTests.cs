@@ -23,7 +23,7 @@ public sealed class AdminHttpTests(SiloFixture fixture) : IClassFixture<SiloFixt
         // scrape right after start-up already has every series and rate() has a starting point.
         using var fresh = await SiloProcess.StartNewAsync();
         var metrics = await fresh.GetMetricsAsync();
-        foreach (var name in new[] { "runnel_kafka_connections", "runnel_partitions", "runnel_kafka_bytes_received_total", "runnel_kafka_bytes_sent_total" })
+        foreach (var name in new[] { "runnel_kafka_connections", "runnel_partitions", "runnel_kafka_received_bytes_total", "runnel_kafka_sent_bytes_total" })
         {
             Assert.True(metrics.Find(name) == 0, $"{name} should be exported as 0 before any Kafka traffic:\n{metrics.Text}");
         }
@@ -59,7 +59,7 @@ public sealed class AdminHttpTests(SiloFixture fixture) : IClassFixture<SiloFixt
                 m.Get("runnel_partitions") >= before.Get("runnel_partitions") + 3 &&
                 m.Get("runnel_kafka_requests_total", ("api", "ApiVersions"), ("error_code", "NONE")) >=
                 before.Get("runnel_kafka_requests_total", ("api", "ApiVersions"), ("error_code", "NONE")) + 3);
-            foreach (var family in new[] { "runnel_kafka_connections", "runnel_partitions", "runnel_kafka_bytes_received_total", "runnel_kafka_bytes_sent_total", "runnel_kafka_requests_total" })
+            foreach (var family in new[] { "runnel_kafka_connections", "runnel_partitions", "runnel_kafka_received_bytes_total", "runnel_kafka_sent_bytes_total", "runnel_kafka_requests_total" })
             {
                 Assert.True(during.Has(family), $"{family} missing after Kafka traffic:\n{during.Text}");
             }
@@ -75,10 +75,10 @@ public sealed class AdminHttpTests(SiloFixture fixture) : IClassFixture<SiloFixt
             Assert.True(during.Get("runnel_kafka_requests_total", ("api", "CreateTopics"), ("error_code", "NONE")) >=
                         before.Get("runnel_kafka_requests_total", ("api", "CreateTopics"), ("error_code", "NONE")) + 1,
                 "CreateTopics{error_code=NONE} did not grow:\n" + during.Text);
-            Assert.True(during.Get("runnel_kafka_bytes_received_total") >= before.Get("runnel_kafka_bytes_received_total") + 3 * batch.Length,
-                "runnel_kafka_bytes_received_total did not grow by at least the produced batch:\n" + during.Text);
-            Assert.True(during.Get("runnel_kafka_bytes_sent_total") > before.Get("runnel_kafka_bytes_sent_total"),
-                "runnel_kafka_bytes_sent_total did not grow:\n" + during.Text);
+            Assert.True(during.Get("runnel_kafka_received_bytes_total") >= before.Get("runnel_kafka_received_bytes_total") + 3 * batch.Length,
+                "runnel_kafka_received_bytes_total did not grow by at least the produced batch:\n" + during.Text);
+            Assert.True(during.Get("runnel_kafka_sent_bytes_total") > before.Get("runnel_kafka_sent_bytes_total"),
+                "runnel_kafka_sent_bytes_total did not grow:\n" + during.Text);
         }
         finally
         {

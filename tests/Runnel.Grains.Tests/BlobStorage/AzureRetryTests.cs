@@ -34,7 +34,7 @@ public sealed class AzureRetryTests
         Assert.All(requests, r => Assert.StartsWith("SharedKey testaccount:", r.Authorization, StringComparison.Ordinal));
         Assert.Equal(2, metrics.Sum("runnel.blob.requests", ("operation", "put"), ("status", "throttled")));
         Assert.Equal(1, metrics.Sum("runnel.blob.requests", ("operation", "put"), ("status", "ok")));
-        Assert.Equal(7, metrics.Sum("runnel.blob.bytes.sent"));
+        Assert.Equal(7, metrics.Sum("runnel.blob.sent.bytes"));
     }
 
     [Fact]
