@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Runnel.Grains.BlobStorage;
 
 namespace Runnel.Grains.Storage;
 
@@ -27,7 +28,7 @@ public sealed class StorageMetrics : IDisposable
     {
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
-        _coldReadDuration = _meter.CreateHistogram<double>("runnel.log.cold_read.duration", "s", "Latency of one ranged read of a segment not in memory, by tier (local file or remote blob).");
+        _coldReadDuration = _meter.CreateHistogram("runnel.log.cold_read.duration", "s", "Latency of one ranged read of a segment not in memory, by tier (local file or remote blob).", tags: null, BlobStoreMetrics.DurationAdvice);
         _coldReads = _meter.CreateCounter<long>("runnel.log.cold_reads", "{read}", "Ranged reads of segments not in memory, by tier.");
         _coldReadBytes = _meter.CreateCounter<long>("runnel.log.cold_read.bytes", "By", "Bytes read from segments not in memory, by tier.");
         _uploads = _meter.CreateCounter<long>("runnel.log.tier.uploads", "{segment}", "Segments uploaded to the blob tier and listed in their manifest.");
