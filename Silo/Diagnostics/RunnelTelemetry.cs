@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Runnel.Grains.BlobStorage;
@@ -62,5 +63,6 @@ public static class RunnelTelemetry
 
     /// <summary>Serves the Prometheus text format (and OpenMetrics, when a scraper asks for it) on <see cref="MetricsPath"/>.</summary>
     public static IEndpointConventionBuilder MapRunnelMetrics(this IEndpointRouteBuilder endpoints)
-        => endpoints.MapPrometheusScrapingEndpoint(MetricsPath);
+        // The exporter maps its path for every method; a scrape is a GET (or HEAD), anything else is answered 405.
+        => endpoints.MapPrometheusScrapingEndpoint(MetricsPath).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 }

@@ -17,6 +17,40 @@ public sealed class AdminHttpTests(SiloFixture fixture) : IClassFixture<SiloFixt
     }
 
     [Fact]
+    public async Task MetricsAnswersScrapesOnly()
+    {
+        // HEAD is a scrape without the body; any other method on the path is refused, and near-miss paths are unknown.
+        using (var head = await _silo.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "metrics")))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+
+        foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch })
+        {
+            using var response = await _silo.Http.SendAsync(new HttpRequestMessage(method, "metrics") { Content = new StringContent("x") });
+            Assert.True(response.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} /metrics answered {(int)response.StatusCode}");
+        }
+
+        foreach (var path in new[] { "metric", "metrics/extra", "metrics.txt", "prometheus" })
+        {
+            using var response = await _silo.Http.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"GET /{path} answered {(int)response.StatusCode}");
+        }
+
+        // A scraper that asks for OpenMetrics gets it, with the terminating # EOF that format requires.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        request.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+        using var openMetrics = await _silo.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, openMetrics.StatusCode);
+        Assert.Equal("application/openmetrics-text", openMetrics.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("# EOF\n", await openMetrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The silo still serves the plain text after all of that.
+        Assert.True((await _silo.GetMetricsAsync()).Has("runnel_kafka_connections"));
+    }
+
+    [Fact]
     public async Task UnlabelledMetricsAreExportedFromStartup()
     {
         // A fresh silo that has seen no Kafka traffic: its gauges and plain counters are exported (at 0), so a
