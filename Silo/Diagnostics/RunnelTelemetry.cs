@@ -27,8 +27,9 @@ public static class RunnelTelemetry
 
     public const string MetricsPath = "/metrics";
 
-    /// <summary>Every meter the silo exports. Orleans aggregates its hot-path instruments itself (interlocked adds
-    /// into its own buckets), so exporting its meter costs work at scrape time, not per grain call.</summary>
+    /// <summary>Every meter the silo exports. Orleans feeds its hot-path instruments (grain-call latency, messages
+    /// processed) only while someone listens, and then into its own aggregators: a few interlocked adds per grain
+    /// call, the rest at scrape time.</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
         [SiloMetrics.MeterName, StorageMetrics.MeterName, BlobStoreMetrics.MeterName, OrleansMeterName];
 
