@@ -17,6 +17,16 @@ public sealed class BlobStoreMetrics : IDisposable
 {
     public const string MeterName = "Runnel.BlobStorage";
 
+    /// <summary>
+    /// Bucket bounds, in seconds, for the durations of blob requests and of the reads built on them: from a 100 µs
+    /// local file read to a 10 s Azure retry. Without this advice OpenTelemetry's defaults (0 to 10,000, made for
+    /// milliseconds) would put every request in the first bucket.
+    /// </summary>
+    internal static InstrumentAdvice<double> DurationAdvice { get; } = new()
+    {
+        HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    };
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Counter<long> _requests;
@@ -38,9 +48,9 @@ public sealed class BlobStoreMetrics : IDisposable
         }
 
         _requests = _meter.CreateCounter<long>("runnel.blob.requests", "{request}", "Blob store requests by operation and status.");
-        _bytesSent = _meter.CreateCounter<long>("runnel.blob.bytes.sent", "By", "Blob content bytes written to the store.");
-        _bytesReceived = _meter.CreateCounter<long>("runnel.blob.bytes.received", "By", "Blob content bytes read from the store.");
-        _duration = _meter.CreateHistogram<double>("runnel.blob.request.duration", "s", "Duration of one blob store request.");
+        _bytesSent = _meter.CreateCounter<long>("runnel.blob.sent.bytes", "By", "Blob content bytes written to the store.");
+        _bytesReceived = _meter.CreateCounter<long>("runnel.blob.received.bytes", "By", "Blob content bytes read from the store.");
+        _duration = _meter.CreateHistogram("runnel.blob.request.duration", "s", "Duration of one blob store request.", tags: null, DurationAdvice);
     }
 
     /// <summary>Records one finished request; <paramref name="startTimestamp"/> is from <see cref="Stopwatch.GetTimestamp"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Runnel.Grains.BlobStorage;
 
 namespace Runnel.Grains.Storage;
 
@@ -19,7 +20,7 @@ public sealed class StorageMetrics : IDisposable
     private readonly Counter<long> _coldReadBytes;
     private readonly Counter<long> _uploads;
     private readonly Counter<long> _uploadBytes;
-    private readonly Counter<long> _manifestConflicts;
+    private long _manifestConflicts;
     private readonly Counter<long> _remoteDeletes;
 
     /// <param name="meterFactory">The host's factory (DI); null creates a meter of our own, disposed with this object.</param>
@@ -27,12 +28,14 @@ public sealed class StorageMetrics : IDisposable
     {
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
-        _coldReadDuration = _meter.CreateHistogram<double>("runnel.log.cold_read.duration", "s", "Latency of one ranged read of a segment not in memory, by tier (local file or remote blob).");
+        _coldReadDuration = _meter.CreateHistogram("runnel.log.cold_read.duration", "s", "Latency of one ranged read of a segment not in memory, by tier (local file or remote blob).", tags: null, BlobStoreMetrics.DurationAdvice);
         _coldReads = _meter.CreateCounter<long>("runnel.log.cold_reads", "{read}", "Ranged reads of segments not in memory, by tier.");
         _coldReadBytes = _meter.CreateCounter<long>("runnel.log.cold_read.bytes", "By", "Bytes read from segments not in memory, by tier.");
         _uploads = _meter.CreateCounter<long>("runnel.log.tier.uploads", "{segment}", "Segments uploaded to the blob tier and listed in their manifest.");
         _uploadBytes = _meter.CreateCounter<long>("runnel.log.tier.upload.bytes", "By", "Segment bytes uploaded to the blob tier.");
-        _manifestConflicts = _meter.CreateCounter<long>("runnel.log.tier.manifest.conflicts", "{write}", "Manifest writes whose ETag condition failed (re-read and reconciled).");
+        // Observed, so the series is there at 0 from start-up: a conflict is rare, and an alert on its rate needs
+        // the zero before the first one.
+        _meter.CreateObservableCounter("runnel.log.tier.manifest.conflicts", () => Volatile.Read(ref _manifestConflicts), "{write}", "Manifest writes whose ETag condition failed (re-read and reconciled).");
         _remoteDeletes = _meter.CreateCounter<long>("runnel.log.tier.deleted", "{blob}", "Blobs deleted by retention and the orphan cleaner, by reason.");
     }
 
@@ -51,7 +54,7 @@ public sealed class StorageMetrics : IDisposable
         _uploadBytes.Add(bytes);
     }
 
-    public void ManifestConflict() => _manifestConflicts.Add(1);
+    public void ManifestConflict() => Interlocked.Increment(ref _manifestConflicts);
 
     public void BlobDeleted(string reason) => _remoteDeletes.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -5,7 +5,9 @@ namespace Runnel.Silo.Diagnostics;
 
 /// <summary>
 /// The silo's instruments, on the meter "Runnel.Silo". Names follow OpenTelemetry conventions (dotted, unit
-/// separate); the Prometheus endpoint shows them as runnel_kafka_requests_total and so on.
+/// separate); OpenTelemetry's Prometheus exporter shows them with the unit and type suffixes it derives
+/// (runnel_kafka_requests_total, runnel_kafka_received_bytes_total), so a byte count's name ends in "bytes" to
+/// take no second "_bytes".
 /// </summary>
 public sealed class SiloMetrics : IDisposable
 {
@@ -38,8 +40,8 @@ public sealed class SiloMetrics : IDisposable
         _rejected = _meter.CreateCounter<long>("runnel.kafka.requests.rejected", "{request}", "Requests refused before decoding, by reason; the connection is closed.");
         // Observed rather than pushed: the hot path pays one interlocked add, and the series exist (at zero) from
         // start-up whenever the exporter begins listening.
-        _meter.CreateObservableCounter("runnel.kafka.bytes.received", () => Volatile.Read(ref _bytesIn), "By", "Bytes of Kafka requests received.");
-        _meter.CreateObservableCounter("runnel.kafka.bytes.sent", () => Volatile.Read(ref _bytesOut), "By", "Bytes of Kafka responses sent.");
+        _meter.CreateObservableCounter("runnel.kafka.received.bytes", () => Volatile.Read(ref _bytesIn), "By", "Bytes of Kafka requests received.");
+        _meter.CreateObservableCounter("runnel.kafka.sent.bytes", () => Volatile.Read(ref _bytesOut), "By", "Bytes of Kafka responses sent.");
         _meter.CreateObservableUpDownCounter("runnel.kafka.connections", () => Volatile.Read(ref _connections), "{connection}", "Open Kafka connections.");
         _apiNames = BuildApiNames();
 

@@ -14,9 +14,6 @@ namespace Runnel.Silo.Hosting;
 /// </summary>
 public sealed partial class SiloHost : IAsyncDisposable
 {
-    /// <summary>The runtime's own meter (GC pauses and collections, thread pool, JIT), exported beside ours.</summary>
-    public const string RuntimeMeterName = "System.Runtime";
-
     private readonly WebApplication _app;
 
     private SiloHost(WebApplication app) => _app = app;
@@ -32,14 +29,16 @@ public sealed partial class SiloHost : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        // Only the silo's own settings: the command line and RUNNEL_* variables, already checked by the parser.
+        // The silo's own settings (the command line and RUNNEL_* variables, already checked by the parser) and the
+        // standard OTEL_* variables OpenTelemetry reads; no appsettings file, no other variables.
         builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(OpenTelemetryVariables());
         builder.Configuration.AddInMemoryCollection(settings);
         ConfigureLogging(builder.Logging);
 
         IServiceCollection services = builder.Services;
         services.AddMetrics();
-        services.AddSingleton(_ => new PrometheusExporter(SiloMetrics.MeterName, BlobStoreMetrics.MeterName, StorageMetrics.MeterName, RuntimeMeterName));
+        services.AddRunnelTelemetry(builder.Configuration);
 
         // Before every service that calls grains: hosted services start in order, and the silo must run first.
         builder.UseOrleans(silo => silo.UseRunnelClustering(builder.Configuration));
@@ -74,8 +73,8 @@ public sealed partial class SiloHost : IAsyncDisposable
         {
             EffectiveOptions.Log(_app.Services, logger);
 
-            // The exporter listens before the instruments are made, so their first (zero) values are seen.
-            _ = _app.Services.GetRequiredService<PrometheusExporter>();
+            // The meters are listened to before the first blob request, so start-up's requests are counted too.
+            _ = _app.Services.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>();
             _ = _app.Services.GetRequiredService<Grains.Tiering.TieredStorage>(); // publishes the tier gauges before the first partition opens
             PartitionDirectory partitions = _app.Services.GetRequiredService<PartitionDirectory>();
             _app.Services.GetRequiredService<SiloMetrics>().ObserveGauge("runnel.partitions", "{partition}", "Partitions with an open log on this silo.", () => partitions.Count);
@@ -109,6 +108,20 @@ public sealed partial class SiloHost : IAsyncDisposable
         {
             // The start failure is what gets reported; a stop that could not finish adds nothing for the user.
         }
+    }
+
+    private static Dictionary<string, string?> OpenTelemetryVariables()
+    {
+        var variables = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string name && name.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase))
+            {
+                variables[name] = entry.Value as string;
+            }
+        }
+
+        return variables;
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging)

@@ -16,13 +16,47 @@ public sealed class AdminHttpTests(SiloFixture fixture) : IClassFixture<SiloFixt
     }
 
     [Fact]
+    public async Task MetricsAnswersScrapesOnly()
+    {
+        // HEAD is a scrape without the body; any other method on the path is refused, and near-miss paths are unknown.
+        using (var head = await _silo.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "metrics")))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+
+        foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch })
+        {
+            using var response = await _silo.Http.SendAsync(new HttpRequestMessage(method, "metrics") { Content = new StringContent("x") });
+            Assert.True(response.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} /metrics answered {(int)response.StatusCode}");
+        }
+
+        foreach (var path in new[] { "metric", "metrics/extra", "metrics.txt", "prometheus" })
+        {
+            using var response = await _silo.Http.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"GET /{path} answered {(int)response.StatusCode}");
+        }
+
+        // A scraper that asks for OpenMetrics gets it, with the terminating # EOF that format requires.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        request.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+        using var openMetrics = await _silo.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, openMetrics.StatusCode);
+        Assert.Equal("application/openmetrics-text", openMetrics.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("# EOF\n", await openMetrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The silo still serves the plain text after all of that.
+        Assert.True((await _silo.GetMetricsAsync()).Has("runnel_kafka_connections"));
+    }
+
+    [Fact]
     public async Task UnlabelledMetricsAreExportedFromStartup()
     {
         // A fresh silo that has seen no Kafka traffic: its gauges and plain counters are exported (at 0), so a
         // scrape right after start-up already has every series and rate() has a starting point.
         using var fresh = await SiloProcess.StartNewAsync();
         var metrics = await fresh.GetMetricsAsync();
-        foreach (var name in new[] { "runnel_kafka_connections", "runnel_partitions", "runnel_kafka_bytes_received_total", "runnel_kafka_bytes_sent_total" })
+        foreach (var name in new[] { "runnel_kafka_connections", "runnel_partitions", "runnel_kafka_received_bytes_total", "runnel_kafka_sent_bytes_total" })
         {
             Assert.True(metrics.Find(name) == 0, $"{name} should be exported as 0 before any Kafka traffic:\n{metrics.Text}");
         }
@@ -58,7 +92,7 @@ public sealed class AdminHttpTests(SiloFixture fixture) : IClassFixture<SiloFixt
                 m.Get("runnel_partitions") >= before.Get("runnel_partitions") + 3 &&
                 m.Get("runnel_kafka_requests_total", ("api", "ApiVersions"), ("error_code", "NONE")) >=
                 before.Get("runnel_kafka_requests_total", ("api", "ApiVersions"), ("error_code", "NONE")) + 3);
-            foreach (var family in new[] { "runnel_kafka_connections", "runnel_partitions", "runnel_kafka_bytes_received_total", "runnel_kafka_bytes_sent_total", "runnel_kafka_requests_total" })
+            foreach (var family in new[] { "runnel_kafka_connections", "runnel_partitions", "runnel_kafka_received_bytes_total", "runnel_kafka_sent_bytes_total", "runnel_kafka_requests_total" })
             {
                 Assert.True(during.Has(family), $"{family} missing after Kafka traffic:\n{during.Text}");
             }
@@ -74,10 +108,10 @@ public sealed class AdminHttpTests(SiloFixture fixture) : IClassFixture<SiloFixt
             Assert.True(during.Get("runnel_kafka_requests_total", ("api", "CreateTopics"), ("error_code", "NONE")) >=
                         before.Get("runnel_kafka_requests_total", ("api", "CreateTopics"), ("error_code", "NONE")) + 1,
                 "CreateTopics{error_code=NONE} did not grow:\n" + during.Text);
-            Assert.True(during.Get("runnel_kafka_bytes_received_total") >= before.Get("runnel_kafka_bytes_received_total") + 3 * batch.Length,
-                "runnel_kafka_bytes_received_total did not grow by at least the produced batch:\n" + during.Text);
-            Assert.True(during.Get("runnel_kafka_bytes_sent_total") > before.Get("runnel_kafka_bytes_sent_total"),
-                "runnel_kafka_bytes_sent_total did not grow:\n" + during.Text);
+            Assert.True(during.Get("runnel_kafka_received_bytes_total") >= before.Get("runnel_kafka_received_bytes_total") + 3 * batch.Length,
+                "runnel_kafka_received_bytes_total did not grow by at least the produced batch:\n" + during.Text);
+            Assert.True(during.Get("runnel_kafka_sent_bytes_total") > before.Get("runnel_kafka_sent_bytes_total"),
+                "runnel_kafka_sent_bytes_total did not grow:\n" + during.Text);
         }
         finally
         {

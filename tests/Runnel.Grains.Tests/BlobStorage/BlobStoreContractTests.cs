@@ -298,8 +298,8 @@ public abstract class BlobStoreContractTests : IAsyncLifetime
 
         Assert.Equal(1, Metrics.Sum("runnel.blob.requests", ("operation", "put"), ("status", "ok")));
         Assert.Equal(1, Metrics.Sum("runnel.blob.requests", ("operation", "put"), ("status", "condition_failed")));
-        Assert.Equal(1000, Metrics.Sum("runnel.blob.bytes.sent", ("operation", "put")));
-        Assert.Equal(1010, Metrics.Sum("runnel.blob.bytes.received"));
+        Assert.Equal(1000, Metrics.Sum("runnel.blob.sent.bytes", ("operation", "put")));
+        Assert.Equal(1010, Metrics.Sum("runnel.blob.received.bytes"));
         Assert.True(Metrics.Count("runnel.blob.request.duration", ("operation", "get")) >= 1);
     }
 

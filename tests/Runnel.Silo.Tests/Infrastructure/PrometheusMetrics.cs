@@ -2,14 +2,25 @@ using System.Text;
 
 namespace Runnel.Silo.Tests.Infrastructure;
 
-/// <summary>A parsed Prometheus text exposition: sample values by metric name and label set.</summary>
+/// <summary>
+/// A parsed Prometheus text exposition: sample values by metric name and label set, and each family's # TYPE.
+/// OpenTelemetry's exporter labels every sample with the meter it came from (otel_scope_name, otel_scope_version);
+/// those labels say where a series comes from, not which series it is, so they are kept apart and left out of the
+/// keys the lookups match.
+/// </summary>
 public sealed class PrometheusMetrics
 {
-    private readonly Dictionary<string, double> _samples;
+    private const string ScopeLabelPrefix = "otel_scope_";
 
-    private PrometheusMetrics(Dictionary<string, double> samples, string text)
+    private readonly Dictionary<string, double> _samples;
+    private readonly Dictionary<string, string> _types;
+    private readonly Dictionary<string, string> _scopes;
+
+    private PrometheusMetrics(Dictionary<string, double> samples, Dictionary<string, string> types, Dictionary<string, string> scopes, string text)
     {
         _samples = samples;
+        _types = types;
+        _scopes = scopes;
         Text = text;
     }
 
@@ -20,9 +31,23 @@ public sealed class PrometheusMetrics
     public static PrometheusMetrics Parse(string text)
     {
         var samples = new Dictionary<string, double>(StringComparer.Ordinal);
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        var scopes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var rawLine in text.Split('\n'))
         {
             var line = rawLine.Trim();
+            if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
+            {
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length != 4)
+                {
+                    throw new FormatException("Bad TYPE line: " + line);
+                }
+
+                types[parts[2]] = parts[3];
+                continue;
+            }
+
             if (line.Length == 0 || line[0] == '#')
             {
                 continue;
@@ -92,11 +117,35 @@ public sealed class PrometheusMetrics
                 throw new FormatException("Sample without a value: " + line);
             }
 
-            samples[Key(name, labels)] = ParseValue(rest[0]);
+            if (labels.TryGetValue(ScopeLabelPrefix + "name", out var scope))
+            {
+                scopes[name] = scope;
+            }
+
+            foreach (var scopeLabel in labels.Keys.Where(k => k.StartsWith(ScopeLabelPrefix, StringComparison.Ordinal)).ToList())
+            {
+                labels.Remove(scopeLabel);
+            }
+
+            var key = Key(name, labels);
+            if (!samples.TryAdd(key, ParseValue(rest[0])))
+            {
+                // Two meters exporting the same series would make every lookup of it ambiguous.
+                throw new FormatException("Duplicate sample (apart from the scope labels): " + line);
+            }
         }
 
-        return new PrometheusMetrics(samples, text);
+        return new PrometheusMetrics(samples, types, scopes, text);
     }
+
+    /// <summary>The family's type from its # TYPE line (counter, gauge, histogram, ...), or null.</summary>
+    public string? TypeOf(string family) => _types.TryGetValue(family, out var type) ? type : null;
+
+    /// <summary>Every meter (otel_scope_name) some sample was exported from.</summary>
+    public IReadOnlyCollection<string> Scopes => _scopes.Values.Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The meter (otel_scope_name) a sample name was exported from, or null when unlabelled.</summary>
+    public string? ScopeOf(string name) => _scopes.TryGetValue(name, out var scope) ? scope : null;
 
     /// <summary>The sample's value, or null when the exposition does not have it.</summary>
     public double? Find(string name, params (string Name, string Value)[] labels)

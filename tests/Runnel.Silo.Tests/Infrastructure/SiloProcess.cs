@@ -18,6 +18,9 @@ public sealed record SiloProcessOptions
 
     /// <summary>More command-line arguments, appended after the ones above (e.g. <c>--blob-path DIR</c>).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>Environment variables set for the silo process (e.g. <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -246,13 +249,17 @@ public sealed class SiloProcess : IDisposable
         }
 
         // Keep settings of the machine running the tests from leaking into the silo.
-        foreach (var name in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "RUNNEL_PORT", "RUNNEL_HTTP_PORT", "RUNNEL_DATA", "RUNNEL_SILO_PORT", "RUNNEL_GATEWAY_PORT" })
+        foreach (var name in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "RUNNEL_PORT", "RUNNEL_HTTP_PORT", "RUNNEL_DATA", "RUNNEL_SILO_PORT", "RUNNEL_GATEWAY_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME" })
         {
             psi.Environment.Remove(name);
         }
 
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in _options.Environment)
+        {
+            psi.Environment[name] = value;
+        }
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
