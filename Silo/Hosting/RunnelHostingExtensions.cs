@@ -66,7 +66,8 @@ public static class RunnelHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddValidatedOptions<KafkaListenerOptions, KafkaListenerOptionsValidator>(configuration.GetSection("Kafka"));
-        services.TryAddSingleton<IMemoryPoolFactory<byte>, Transport.LargeBlockMemoryPoolFactory>();
+        // Replaces Kestrel's own 4 KiB-block pool, which the web host registered first: a TryAdd would keep theirs.
+        services.Replace(ServiceDescriptor.Singleton<IMemoryPoolFactory<byte>, Transport.LargeBlockMemoryPoolFactory>());
         services.TryAddSingleton<SiloMetrics>();
         services.TryAddSingleton<RequestDispatcher>();
         services.TryAddSingleton<KafkaConnectionHandler>();

@@ -18,6 +18,9 @@ public sealed partial class SiloHost : IAsyncDisposable
 
     private SiloHost(WebApplication app) => _app = app;
 
+    /// <summary>The composed services, for tests that check what the host registered.</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <exception cref="SiloStartupException">A setting was refused; the message is one line for the user.</exception>
     public static SiloHost Build(IReadOnlyDictionary<string, string?> settings)
     {
