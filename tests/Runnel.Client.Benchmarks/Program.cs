@@ -1,5 +1,6 @@
 using Runnel.Client.Benchmarks;
+using Runnel.Tools.CommandLine;
 
 // dotnet run -c Release --project tests/Runnel.Client.Benchmarks -- [--small-count N] [--large-count N] [--small-size B] [--large-size B]
-var settings = BenchmarkSettings.Parse(args);
-return await ProducerBenchmark.RunAsync(settings);
+//   [--linger-ms 5] [--batch-bytes 1000000]; --help lists them with their defaults.
+return await ToolCommandLine.InvokeAsync(BenchmarkSettings.Command(ProducerBenchmark.RunAsync), args);

@@ -6,6 +6,9 @@ using System.Text;
 
 namespace Runnel.Perf.Peers;
 
+/// <summary>Settings of a JetStream publisher run: <see cref="Window"/> messages at most await their PubAck.</summary>
+public sealed record JetStreamSettings(int Port, long NumRecords, int RecordSize, int Window, string Stream, string Storage);
+
 /// <summary>
 /// NATS JetStream publisher over the plain NATS text protocol (Debian has nats-server but no NATS client): creates
 /// a file-backed R1 stream, then publishes with a reply inbox per message and keeps up to <c>--window</c> messages
@@ -14,14 +17,9 @@ namespace Runnel.Perf.Peers;
 /// </summary>
 public static class JetStreamLoad
 {
-    public static async Task<int> ProduceAsync(PerfOptions options, CancellationToken cancellationToken)
+    public static async Task<int> ProduceAsync(JetStreamSettings settings, CancellationToken cancellationToken)
     {
-        int port = options.GetInt("port", 4222);
-        long total = options.GetLong("num-records", 1_000_000);
-        int recordSize = options.GetInt("record-size", 100);
-        int window = options.GetInt("window", 500);
-        string stream = options.Get("stream", "bench");
-        string storage = options.Get("storage", "file");
+        (int port, long total, int recordSize, int window, string stream, string storage) = settings;
 
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendBufferSize = 4 << 20, ReceiveBufferSize = 4 << 20 };
         await socket.ConnectAsync("127.0.0.1", port, cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,9 @@ using System.Text;
 
 namespace Runnel.Perf.Peers;
 
+/// <summary>Settings of a Redis Streams scan; the record size only turns records/s into MB/s.</summary>
+public sealed record RedisConsumeSettings(int Port, string Key, long NumRecords, int Count, int RecordSize);
+
 /// <summary>
 /// Redis Streams consumer: one connection scanning the stream in order with <c>XRANGE key (lastId + COUNT n</c>,
 /// as a Kafka consumer reads a partition (one request at a time). The producer side is redis-benchmark's
@@ -11,16 +14,9 @@ namespace Runnel.Perf.Peers;
 /// </summary>
 public static class RedisStreamLoad
 {
-    public static Task<int> ProduceAsync(PerfOptions options, CancellationToken cancellationToken)
-        => throw new ArgumentException("redis produce: use redis-benchmark (tests/perf/compare.sh does)");
-
-    public static async Task<int> ConsumeAsync(PerfOptions options, CancellationToken cancellationToken)
+    public static async Task<int> ConsumeAsync(RedisConsumeSettings settings, CancellationToken cancellationToken)
     {
-        int port = options.GetInt("port", 6379);
-        string key = options.Get("key", "stream");
-        long expected = options.GetLong("num-records", 1_000_000);
-        int count = options.GetInt("count", 1000);
-        int recordSize = options.GetInt("record-size", 100);
+        (int port, string key, long expected, int count, int recordSize) = settings;
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = 4 << 20 };
         await socket.ConnectAsync("127.0.0.1", port, cancellationToken).ConfigureAwait(false);
         var reader = new LineReader(socket);
