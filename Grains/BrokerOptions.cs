@@ -5,6 +5,9 @@ namespace Runnel.Grains;
 /// <summary>The broker's silo-wide settings: where data lives, durability, and topics made on demand.</summary>
 public sealed class BrokerOptions
 {
+    /// <summary>This silo's broker (node) id: Kafka clients address it by this id, and it must be unique in a cluster. Default 0 (<c>--node-id</c>).</summary>
+    public int NodeId { get; set; }
+
     /// <summary>Data folder: metadata at its root, partition logs under logs/. Default <c>.data/silo</c> under the working directory; made absolute at start.</summary>
     public string DataPath { get; set; } = Path.Combine(".data", "silo");
 
@@ -25,6 +28,12 @@ public sealed class BrokerOptions
 
     /// <summary>Kafka's num.partitions: partitions of an auto-created topic, and of CreateTopics with -1. Default 1.</summary>
     public int DefaultPartitions { get; set; } = 1;
+
+    /// <summary>
+    /// Whether the topic metadata lives in the blob store every silo of a cluster shares (set by the host when it
+    /// joins a cluster) instead of a file of the data folder. Default false: one silo.
+    /// </summary>
+    public bool SharedMetadata { get; set; }
 
     public string LogsPath => Path.Combine(DataPath, "logs");
 }
@@ -53,6 +62,11 @@ public sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         if (options.RetentionCheckInterval < TimeSpan.FromMilliseconds(10))
         {
             failures.Add($"The retention check interval (--retention-check-interval-ms) must be at least 10 ms, not {options.RetentionCheckInterval.TotalMilliseconds} ms.");
+        }
+
+        if (options.NodeId < 0)
+        {
+            failures.Add($"--node-id must be at least 0, not {options.NodeId}.");
         }
 
         if (options.DefaultPartitions is < 1 or > 100_000)

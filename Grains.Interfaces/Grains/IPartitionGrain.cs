@@ -36,6 +36,19 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>The topic was deleted: close the log, remove its files and deactivate.</summary>
     [Alias("delete")]
     Task DeleteAsync();
+
+    /// <summary>
+    /// A planned move of leadership: stop appending, seal the active segment, upload everything, and lower the lease's
+    /// offset ceiling to the log end so the next leader continues exactly there. Answers the log end, or an error
+    /// (the partition then keeps taking appends here).
+    /// </summary>
+    [Alias("hand-over")]
+    [ResponseTimeout("00:10:00")]
+    Task<HandOverOutcome> HandOverAsync();
+
+    /// <summary>Another node leads the partition now: close the log, keep its files and deactivate.</summary>
+    [Alias("resign")]
+    Task ResignAsync();
 }
 
 /// <summary>The result of an append: the base offset assigned, or the error that refused the batch.</summary>
@@ -60,6 +73,12 @@ public readonly record struct PartitionOffsets(long LogStartOffset, long HighWat
 [Immutable]
 [Alias("runnel.delete-records-outcome")]
 public readonly record struct DeleteRecordsOutcome(ErrorCode Error, long LowWatermark);
+
+/// <summary>The end of the log a hand-over sealed and uploaded, or why it could not.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("runnel.hand-over-outcome")]
+public readonly record struct HandOverOutcome(ErrorCode Error, long LogEndOffset, int Epoch, string? Message);
 
 /// <summary>Grain keys of partitions.</summary>
 public static class PartitionKey

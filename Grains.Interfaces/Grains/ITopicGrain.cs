@@ -9,8 +9,9 @@ namespace Runnel.Grains;
 [Alias("runnel.topic")]
 public interface ITopicGrain : IGrainWithStringKey
 {
+    /// <summary>Creates the topic; <paramref name="leaders"/> names each partition's leader node, null lets the cluster spread them.</summary>
     [Alias("create")]
-    Task<TopicChange> CreateAsync(int partitionCount, IReadOnlyDictionary<string, string?>? configs, bool validateOnly);
+    Task<TopicChange> CreateAsync(int partitionCount, IReadOnlyDictionary<string, string?>? configs, bool validateOnly, IReadOnlyList<int>? leaders);
 
     [Alias("delete")]
     Task<TopicChange> DeleteAsync();

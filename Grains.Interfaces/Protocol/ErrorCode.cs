@@ -113,4 +113,12 @@ public enum ErrorCode : short
     FetchSessionTopicIdError = 106,
     IneligibleReplica = 107,
     NewLeaderElected = 108,
+    OffsetMovedToTieredStorage = 109,
+    FencedMemberEpoch = 110,
+    UnreleasedInstanceId = 111,
+    UnsupportedAssignor = 112,
+    StaleMemberEpoch = 113,
+    MismatchedEndpointType = 114,
+    UnsupportedEndpointType = 115,
+    UnknownControllerId = 116,
 }

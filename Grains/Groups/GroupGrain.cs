@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
 
@@ -11,12 +12,15 @@ namespace Runnel.Grains.Groups;
 /// that must wait are TaskCompletionSources completed by a later turn; those calls interleave, so waiting for them
 /// never blocks the grain.
 /// </summary>
+[GrainType(GrainTypes.Group)]
+[LeaderPlacement]
 public sealed partial class GroupGrain : Grain, IGroupGrain
 {
     private readonly GroupCoordinatorOptions _settings;
     private readonly OffsetStore _offsets;
     private readonly GroupDirectory _directory;
     private readonly TopicService _topics;
+    private readonly ClusterView _cluster;
     private readonly ILogger<GroupGrain> _logger;
     private readonly Dictionary<string, GroupMember> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _staticMembers = new(StringComparer.Ordinal);
@@ -34,8 +38,9 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
     private IDisposable? _ticker;
     private bool _removingOffsets;
 
-    public GroupGrain(IOptions<GroupCoordinatorOptions> settings, OffsetStore offsets, GroupDirectory directory, TopicService topics, ILogger<GroupGrain> logger)
+    public GroupGrain(IOptions<GroupCoordinatorOptions> settings, OffsetStore offsets, GroupDirectory directory, TopicService topics, ClusterView cluster, ILogger<GroupGrain> logger)
     {
+        _cluster = cluster;
         _settings = settings.Value;
         _offsets = offsets;
         _directory = directory;
@@ -51,7 +56,14 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await _offsets.WhenLoaded.WaitAsync(cancellationToken);
+        if (!_cluster.CoordinatesLocally(GroupId))
+        {
+            // The placement put it here while the metadata changed; the caller answers NOT_COORDINATOR and the
+            // client finds the coordinator again.
+            throw new NotLeaderException($"Node {_cluster.LocalNode} does not coordinate group '{GroupId}'; node {_cluster.CoordinatorOf(GroupId)} does.");
+        }
+
+        await _offsets.EnsureLoadedAsync(_cluster.OffsetsPartitionOf(GroupId), cancellationToken);
 
         // A previous activation of this group may have left its generation and since-when-empty behind.
         if (_directory.TryGet(GroupId, out GroupListing previous) && previous.EmptySinceMs > 0)

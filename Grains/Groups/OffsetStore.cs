@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -18,13 +19,16 @@ public sealed partial class OffsetStore
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<GroupTopicPartition, CommittedOffset>> _groups = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<int, Task<long>> _partitionLoads = new();
     private readonly TopicService _topics;
+    private readonly ClusterView _cluster;
     private readonly GroupCoordinatorOptions _settings;
     private readonly ILogger<OffsetStore> _logger;
 
-    public OffsetStore(TopicService topics, IOptions<GroupCoordinatorOptions> settings, ILogger<OffsetStore> logger)
+    public OffsetStore(TopicService topics, ClusterView cluster, IOptions<GroupCoordinatorOptions> settings, ILogger<OffsetStore> logger)
     {
         _topics = topics;
+        _cluster = cluster;
         _settings = settings.Value;
         _logger = logger;
     }
@@ -82,8 +86,9 @@ public sealed partial class OffsetStore
         {
             outcome = await _topics.Partition(OffsetsTopic.Name, partition).AppendAsync(batch, -1);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The offsets partition could not be activated here (it moved, or its log failed to open).
             LogWriteFailed(_logger, group, ex.Message);
             return ErrorCode.CoordinatorNotAvailable;
         }

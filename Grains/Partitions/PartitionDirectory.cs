@@ -12,6 +12,9 @@ public sealed class PartitionDirectory
 
     public int Count => _readers.Count;
 
+    /// <summary>The open partitions now.</summary>
+    public IReadOnlyList<IPartitionReader> All() => [.. _readers.Values];
+
     public bool TryGet(string topic, int partition, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPartitionReader? reader)
         => _readers.TryGetValue((topic, partition), out reader);
 

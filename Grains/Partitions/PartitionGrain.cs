@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Producers;
 using Runnel.Grains.Storage;
 using Runnel.Grains.Metadata;
@@ -17,17 +18,18 @@ namespace Runnel.Grains.Partitions;
 /// pass (<see cref="PartitionTiering"/>), which uploads outside the grain's turns. Kept alive: readers use the log
 /// outside turns, and idle collection would close it under them.
 /// </summary>
+[GrainType(GrainTypes.Partition)]
+[LeaderPlacement]
 [KeepAlive]
 public sealed partial class PartitionGrain : Grain, IPartitionGrain
 {
-    // One silo is its own leader forever; epochs start to move with clusters.
-    private const int LeaderEpoch = 0;
-
     private readonly BrokerOptions _settings;
     private readonly TopicService _topics;
     private readonly PartitionDirectory _directory;
     private readonly ILogger<PartitionGrain> _logger;
     private readonly TieredStorage _storage;
+    private readonly ClusterView _cluster;
+    private readonly StrandedLogs _stranded;
     private readonly AppendSignal _signal = new();
     private PartitionTiering? _tiering;
     private PartitionLog? _log;
@@ -36,9 +38,11 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     private Guid _topicId;
     private int _partition;
 
-    public PartitionGrain(IOptions<BrokerOptions> settings, TopicService topics, PartitionDirectory directory, TieredStorage storage, ILogger<PartitionGrain> logger)
+    public PartitionGrain(IOptions<BrokerOptions> settings, TopicService topics, PartitionDirectory directory, TieredStorage storage, ClusterView cluster, StrandedLogs stranded, ILogger<PartitionGrain> logger)
     {
         _storage = storage;
+        _cluster = cluster;
+        _stranded = stranded;
         _settings = settings.Value;
         _topics = topics;
         _directory = directory;
@@ -56,11 +60,12 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         }
 
         _topicId = topic.TopicId;
+        long offsetFloor = await ClaimLeadershipAsync(topic, cancellationToken);
 
         // The manifest is read even when the topic no longer uploads: it still says where older data lives.
         _tiering = _storage.CreatePartition(topic, _partition);
         LogTierContext tier = await _tiering.LoadAsync(cancellationToken);
-        _log = PartitionLog.Open(_topics.PartitionPath(topic, _partition), LogOptionsFor(topic), tier);
+        _log = PartitionLog.Open(_topics.PartitionPath(topic, _partition), LogOptionsFor(topic), tier with { MinimumNextOffset = offsetFloor });
         _tiering.Attach(_log);
         _storage.Track(_log);
         _reader = new PartitionReader(_topic, _partition, _log, _signal);
@@ -71,6 +76,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         this.RegisterGrainTimer(ApplyRetentionAsync, _settings.RetentionCheckInterval, _settings.RetentionCheckInterval);
         this.RegisterGrainTimer(TierAsync, _storage.Options.Interval, _storage.Options.Interval);
         LogOpened(_logger, _topic, _partition, _log.LogStartOffset, _log.HighWatermark);
+        ExtendLeaseIfDue();
     }
 
     public Task<AppendOutcome> AppendAsync(ReadOnlyMemory<byte> batches, short acks)
@@ -81,6 +87,11 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         long lastOffset = -1;
         long appendTime = -1;
         int position = 0;
+
+        if (RefuseIfNotLeading() is { } refused)
+        {
+            return Task.FromResult(refused);
+        }
 
         // Batch by batch, so each idempotent batch is checked against the state its predecessor left.
         while (position < span.Length)
@@ -117,7 +128,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
                 return Task.FromResult(AppendOutcome.Failed(ErrorCode.InvalidProducerEpoch, $"Producer {header.ProducerId} epoch {header.ProducerEpoch} is older than the current one."));
             }
 
-            LogAppendResult appended = log.Append(span.Slice(position, size), LeaderEpoch);
+            LogAppendResult appended = log.Append(span.Slice(position, size), _leaderEpoch);
             if (!appended.IsSuccess)
             {
                 return Task.FromResult(AppendOutcome.Failed(appended.Error, appended.Message));
@@ -130,6 +141,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         }
 
         _signal.Notify();
+        ExtendLeaseIfDue();
 
         // Records keep their producer's timestamps (CreateTime), so Kafka answers -1 for the append time.
         _ = appendTime;
@@ -165,6 +177,14 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
             _storage.DeletePartitionInBackground(_topicId, _partition);
         }
 
+        DeactivateOnIdle();
+    }
+
+    public async Task ResignAsync()
+    {
+        // Another node leads the partition now: stop serving it here and keep the files (they are reported if they
+        // hold records the new leader never got, when this node claims the partition again).
+        await CloseAsync();
         DeactivateOnIdle();
     }
 
@@ -230,6 +250,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
             return Task.CompletedTask;
         }
 
+        ExtendLeaseIfDue();
         _log.RollIfDue();
         _log.DropLocalCopies();
         _log.DropIdleColdBlocks();

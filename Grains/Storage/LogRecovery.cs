@@ -65,7 +65,7 @@ internal static class LogRecovery
             List<LogSegment> remoteOnly = RemoteOnlySegments(directory, options, tier, segments, logStartOffset);
             if (segments.Count == 0)
             {
-                long nextOffset = Math.Max(logStartOffset, remoteEndOffset);
+                long nextOffset = Math.Max(Math.Max(logStartOffset, remoteEndOffset), tier.MinimumNextOffset);
                 segments.Add(LogSegment.Create(directory, nextOffset, options, time.GetUtcNow().ToUnixTimeMilliseconds(), tier.Cache));
                 directoryChanged = true;
             }

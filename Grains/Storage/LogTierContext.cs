@@ -23,6 +23,12 @@ public sealed record LogTierContext
     /// <summary>Bytes read per ranged read of a cold segment (file or blob). Default 4 MiB.</summary>
     public int ColdReadBlockBytes { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// A log with no local segment continues at this offset if it is above the manifest's end: a new leader of a
+    /// partition starts above every offset its predecessor may have used. Default 0.
+    /// </summary>
+    public long MinimumNextOffset { get; init; }
+
     /// <summary>Cold-read latency and bytes; null records nothing.</summary>
     public StorageMetrics? Metrics { get; init; }
 }

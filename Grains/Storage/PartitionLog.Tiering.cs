@@ -33,6 +33,24 @@ public sealed partial class PartitionLog
         }
     }
 
+    /// <summary>Writer: seals the active segment now if it holds anything, so all of the log can be uploaded (a hand-over).</summary>
+    public bool RollNow()
+    {
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_segments[^1].SizeInBytes == 0)
+            {
+                return false;
+            }
+
+            long nowMs = NowMs();
+            Roll(nowMs);
+            PublishView(LogStartOffset);
+            return true;
+        }
+    }
+
     /// <summary>Frees cold-read blocks no fetch has used lately (they live outside the hot cache's budget); returns how many.</summary>
     public int DropIdleColdBlocks() => _cold.DropIdle();
 

@@ -33,7 +33,9 @@ internal sealed class OrphanBlobCleaner
         var orphans = new List<string>();
         await foreach (BlobItem item in _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
-            if (item.Name != manifest.Name && item.LastModified < cutoff && current?.References(item.Name) != true)
+            // Only segment objects can be orphans; the manifest and the leader lease beside them are not the manifest's to list.
+            bool segmentObject = item.Name.EndsWith(".log", StringComparison.Ordinal) || item.Name.EndsWith(".index", StringComparison.Ordinal);
+            if (segmentObject && item.LastModified < cutoff && current?.References(item.Name) != true)
             {
                 orphans.Add(item.Name);
             }

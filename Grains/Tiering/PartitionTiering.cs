@@ -60,6 +60,9 @@ public sealed class PartitionTiering : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether every sealed segment of the attached log is in the blob tier.</summary>
+    public bool AllUploaded => _log is not { } log || PendingSegments(log, 1).Count == 0;
+
     /// <summary>One pass, awaited (tests and tools; the grain uses <see cref="Kick"/>).</summary>
     public Task RunOnceAsync(CancellationToken cancellationToken) => RunPassAsync(cancellationToken);
 

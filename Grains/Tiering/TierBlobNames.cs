@@ -19,7 +19,12 @@ public static class TierBlobNames
     public static string PartitionPrefix(Guid topicId, int partition) =>
         string.Create(CultureInfo.InvariantCulture, $"topics/{topicId:N}/{partition}/");
 
+    public const string LeaseFileName = "leader.json";
+
     public static string Manifest(string prefix) => prefix + ManifestFileName;
+
+    /// <summary>The partition's leader lease: which node leads at which epoch, and the offsets it may use (see PartitionLease).</summary>
+    public static string Lease(string prefix) => prefix + LeaseFileName;
 
     public static string Segment(string prefix, long baseOffset, long lastOffset, uint crc) =>
         string.Create(CultureInfo.InvariantCulture, $"{prefix}{baseOffset:D20}-{lastOffset:D20}-{crc:x8}.log");

@@ -1,3 +1,4 @@
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Partitions;
 using Runnel.Grains.Tiering;
@@ -8,6 +9,7 @@ namespace Runnel.Grains.Topics;
 /// Applies changes to one topic: writes them to the metadata store and tells the topic's open partitions.
 /// Deleting a topic closes its partitions and removes their files.
 /// </summary>
+[GrainType(GrainTypes.Topic)]
 public sealed class TopicGrain : Grain, ITopicGrain
 {
     private readonly TopicService _topics;
@@ -23,8 +25,8 @@ public sealed class TopicGrain : Grain, ITopicGrain
 
     private string Name => this.GetPrimaryKeyString();
 
-    public Task<TopicChange> CreateAsync(int partitionCount, IReadOnlyDictionary<string, string?>? configs, bool validateOnly)
-        => Task.FromResult(ToChange(_topics.Store.CreateTopic(Name, partitionCount, configs, validateOnly)));
+    public async Task<TopicChange> CreateAsync(int partitionCount, IReadOnlyDictionary<string, string?>? configs, bool validateOnly, IReadOnlyList<int>? leaders)
+        => ToChange(await _topics.Store.CreateTopicAsync(Name, partitionCount, configs, validateOnly, leaders is null ? _topics.Assigner : new FixedPartitionAssigner(leaders)));
 
     public async Task<TopicChange> DeleteAsync()
     {
@@ -33,7 +35,7 @@ public sealed class TopicGrain : Grain, ITopicGrain
             return new TopicChange(Protocol.ErrorCode.UnknownTopicOrPartition, $"Topic '{Name}' does not exist.");
         }
 
-        TopicOperationResult deleted = _topics.Store.DeleteTopic(Name);
+        TopicOperationResult deleted = await _topics.Store.DeleteTopicAsync(Name);
         if (!deleted.IsSuccess)
         {
             return ToChange(deleted);
@@ -63,14 +65,14 @@ public sealed class TopicGrain : Grain, ITopicGrain
         return new TopicChange(Protocol.ErrorCode.None, null);
     }
 
-    public Task<TopicChange> CreatePartitionsAsync(int totalCount, bool validateOnly)
-        => Task.FromResult(ToChange(_topics.Store.CreatePartitions(Name, totalCount, validateOnly)));
+    public async Task<TopicChange> CreatePartitionsAsync(int totalCount, bool validateOnly)
+        => ToChange(await _topics.Store.CreatePartitionsAsync(Name, totalCount, validateOnly, _topics.Assigner));
 
     public async Task<TopicChange> AlterConfigsAsync(IReadOnlyList<KeyValuePair<string, string?>> changes, bool replaceAll, bool validateOnly)
     {
         TopicOperationResult result = replaceAll
-            ? _topics.Store.ReplaceTopicConfig(Name, changes, validateOnly)
-            : _topics.Store.AlterTopicConfig(Name, changes, validateOnly);
+            ? await _topics.Store.ReplaceTopicConfigAsync(Name, changes, validateOnly)
+            : await _topics.Store.AlterTopicConfigAsync(Name, changes, validateOnly);
         if (result.IsSuccess && !validateOnly && result.Topic is { } topic)
         {
             for (int p = 0; p < topic.PartitionCount; p++)

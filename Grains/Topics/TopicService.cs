@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Runnel.Grains.BlobStorage;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Partitions;
 using Runnel.Protocol;
@@ -16,24 +18,35 @@ public sealed class TopicService
     private readonly BrokerOptions _settings;
     private readonly IGrainFactory _grains;
     private readonly PartitionDirectory _partitions;
+    private readonly IBlobStore _blobs;
     private ClusterMetadataStore? _store;
 
-    public TopicService(IOptions<BrokerOptions> settings, IGrainFactory grains, PartitionDirectory partitions)
+    public TopicService(IOptions<BrokerOptions> settings, IGrainFactory grains, PartitionDirectory partitions, IPartitionAssigner assigner, IBlobStore blobs)
     {
         _settings = settings.Value;
         _grains = grains;
         _partitions = partitions;
+        _blobs = blobs;
+        Assigner = assigner;
     }
+
+    /// <summary>Chooses the leaders of new partitions: the silo itself alone, spread over live silos in a cluster.</summary>
+    public IPartitionAssigner Assigner { get; }
 
     public ClusterMetadataStore Store => _store ?? throw new InvalidOperationException("The metadata store is not open yet.");
 
     public string ClusterId => Store.ClusterId;
 
-    /// <summary>Opens (or creates) the metadata store under the data folder; call once before serving.</summary>
-    public void Open()
+    /// <summary>
+    /// Opens (or creates) the metadata: a file under the data folder for one silo, the blob every silo shares in a
+    /// cluster. Call once before serving.
+    /// </summary>
+    public async Task OpenAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_settings.DataPath);
-        _store = ClusterMetadataStore.Open(_settings.DataPath);
+        _store = _settings.SharedMetadata
+            ? await ClusterMetadataStore.OpenSharedAsync(_blobs, cancellationToken).ConfigureAwait(false)
+            : await ClusterMetadataStore.OpenFileAsync(_settings.DataPath, cancellationToken).ConfigureAwait(false);
     }
 
     public IReadOnlyList<TopicMetadata> ListTopics() => Store.ListTopics();
@@ -42,9 +55,9 @@ public sealed class TopicService
 
     public bool TryGetTopic(Guid topicId, [NotNullWhen(true)] out TopicMetadata? topic) => Store.TryGetTopic(topicId, out topic);
 
-    public long AllocateProducerId() => Store.AllocateProducerId();
+    public Task<long> AllocateProducerIdAsync(CancellationToken cancellationToken) => Store.AllocateProducerIdAsync(cancellationToken);
 
-    public async Task<TopicOperationResult> CreateTopicAsync(string name, int partitions, IReadOnlyDictionary<string, string?>? configs, bool validateOnly)
+    public async Task<TopicOperationResult> CreateTopicAsync(string name, int partitions, IReadOnlyDictionary<string, string?>? configs, bool validateOnly, IReadOnlyList<int>? leaders = null)
     {
         string? invalid = TopicNames.Validate(name);
         if (invalid is not null)
@@ -52,7 +65,7 @@ public sealed class TopicService
             return new TopicOperationResult(ErrorCode.InvalidTopicException, invalid, null);
         }
 
-        TopicChange change = await Topic(name).CreateAsync(partitions, configs, validateOnly).ConfigureAwait(false);
+        TopicChange change = await Topic(name).CreateAsync(partitions, configs, validateOnly, leaders).ConfigureAwait(false);
         TryGetTopic(name, out TopicMetadata? topic);
         return new TopicOperationResult(change.Error, change.Message, change.Error == ErrorCode.None ? topic : null);
     }

@@ -26,12 +26,14 @@ internal sealed class BrokerStartup : ILifecycleParticipant<ISiloLifecycle>
     public void Participate(ISiloLifecycle lifecycle)
     {
         lifecycle.Subscribe(nameof(BrokerStartup) + ".Metadata", ServiceLifecycleStage.RuntimeInitialize, OpenMetadataAsync);
-        lifecycle.Subscribe(nameof(BrokerStartup) + ".Offsets", ServiceLifecycleStage.Active, _offsets.LoadAsync);
+        // After Active: in a cluster the broker registers itself at Active, and which offsets partitions this silo
+        // loads depends on the leaders the metadata names.
+        lifecycle.Subscribe(nameof(BrokerStartup) + ".Offsets", ServiceLifecycleStage.Active + 1, _offsets.LoadAsync);
     }
 
     private async Task OpenMetadataAsync(CancellationToken cancellationToken)
     {
         await _mirror.RestoreIfMissingAsync(cancellationToken).ConfigureAwait(false);
-        _topics.Open();
+        await _topics.OpenAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -7,11 +7,13 @@ using Orleans.Configuration;
 using Runnel.Grains;
 using Runnel.Grains.BlobStorage;
 using Runnel.Grains.BlobStorage.Azure;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Groups;
 using Runnel.Grains.Partitions;
 using Runnel.Grains.Storage;
 using Runnel.Grains.Tiering;
 using Runnel.Grains.Topics;
+using Runnel.Silo.Cluster;
 using Runnel.Silo.Diagnostics;
 using Runnel.Silo.Kafka;
 
@@ -33,6 +35,8 @@ public static class RunnelHostingExtensions
         services.AddValidatedOptions<GroupCoordinatorOptions, GroupCoordinatorOptionsValidator>(configuration.GetSection("Groups"));
         services.TryAddSingleton<PartitionDirectory>();
         services.TryAddSingleton<TopicService>();
+        services.TryAddSingleton<ClusterView>();
+        services.TryAddSingleton<StrandedLogs>();
         services.TryAddSingleton<OffsetStore>();
         services.TryAddSingleton<GroupDirectory>();
         services.AddHostedService<OffsetRetention>();
@@ -71,6 +75,7 @@ public static class RunnelHostingExtensions
         services.TryAddSingleton<SiloMetrics>();
         services.TryAddSingleton<RequestDispatcher>();
         services.TryAddSingleton<KafkaConnectionHandler>();
+        services.TryAddSingleton<KafkaBrokers>();
         KafkaApiHandlers.AddTo(services);
         return services;
     }
@@ -95,25 +100,56 @@ public static class RunnelHostingExtensions
         kestrel.AddServerHeader = false;
     }
 
-    /// <summary>Orleans clustering from <see cref="ClusteringOptions"/> (section Clustering): localhost clustering for one silo.</summary>
+    /// <summary>
+    /// Orleans clustering from <see cref="ClusteringOptions"/> (section Clustering): localhost clustering for one silo,
+    /// or a membership table several silos share, with the cluster's metadata then kept in the shared blob store,
+    /// partitions placed on their leaders and a controller failing them over.
+    /// </summary>
     public static ISiloBuilder UseRunnelClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(configuration);
-        silo.Services.AddValidatedOptions<ClusteringOptions, ClusteringOptionsValidator>(configuration.GetSection("Clustering"));
-        silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<ClusteringOptions>>((endpoint, clustering) =>
+        IServiceCollection services = silo.Services;
+        services.AddValidatedOptions<ClusteringOptions, ClusteringOptionsValidator>(configuration.GetSection("Clustering"));
+        services.AddOptions<EndpointOptions>().Configure<IOptions<ClusteringOptions>>((endpoint, clustering) =>
         {
-            endpoint.AdvertisedIPAddress = IPAddress.Loopback;
+            endpoint.AdvertisedIPAddress = IPAddress.Parse(clustering.Value.SiloHost);
             endpoint.SiloPort = clustering.Value.SiloPort;
             endpoint.GatewayPort = clustering.Value.GatewayPort;
         });
-        silo.Services.AddOptions<ClusterOptions>().Configure<IOptions<ClusteringOptions>>((cluster, clustering) =>
+        services.AddOptions<ClusterOptions>().Configure<IOptions<ClusteringOptions>>((cluster, clustering) =>
         {
             cluster.ClusterId = clustering.Value.ClusterId;
             cluster.ServiceId = clustering.Value.ServiceId;
         });
-        silo.UseDevelopmentClustering(membership => membership.Configure<IOptions<ClusteringOptions>>((o, clustering) =>
-            o.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, clustering.Value.SiloPort)));
+        services.AddOptions<SiloOptions>().Configure<IOptions<BrokerOptions>>((o, broker) => o.SiloName = $"node-{broker.Value.NodeId}");
+        services.AddPlacementDirector<LeaderPlacement, LeaderPlacementDirector>();
+
+        // The provider decides which services exist, so it is read here; the rest binds through IOptions as usual.
+        ClusteringOptions chosen = configuration.GetSection("Clustering").Get<ClusteringOptions>() ?? new ClusteringOptions();
+        if (chosen.Provider == ClusteringProvider.Localhost)
+        {
+            silo.UseDevelopmentClustering(membership => membership.Configure<IOptions<ClusteringOptions>>((o, clustering) =>
+                o.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Parse(clustering.Value.SiloHost), clustering.Value.SiloPort)));
+            services.TryAddSingleton<IClusterNodes>(sp => new LocalClusterNodes(sp.GetRequiredService<IOptions<BrokerOptions>>().Value.NodeId));
+            services.TryAddSingleton<IPartitionAssigner, LocalPartitionAssigner>();
+            return silo;
+        }
+
+        silo.UseAzureStorageClustering(table => table.Configure<IOptions<ClusteringOptions>>((o, clustering) =>
+            o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(clustering.Value.ConnectionString)));
+        services.AddOptions<ClusterMembershipOptions>().Configure<IOptions<ClusteringOptions>>((membership, clustering) =>
+        {
+            membership.ProbeTimeout = clustering.Value.ProbeTimeout;
+            membership.NumMissedProbesLimit = clustering.Value.MissedProbesLimit;
+            membership.NumVotesForDeathDeclaration = clustering.Value.VotesForDeath;
+            membership.TableRefreshTimeout = clustering.Value.TableRefreshTimeout;
+        });
+        services.PostConfigure<BrokerOptions>(o => o.SharedMetadata = true);
+        services.TryAddSingleton<IClusterNodes, MembershipClusterNodes>();
+        services.TryAddSingleton<IPartitionAssigner, SpreadPartitionAssigner>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, BrokerRegistrar>();
+        services.AddHostedService<ClusterReconciler>();
         return silo;
     }
 

@@ -24,6 +24,20 @@ public sealed partial class SiloHost : IAsyncDisposable
     /// <exception cref="SiloStartupException">A setting was refused; the message is one line for the user.</exception>
     public static SiloHost Build(IReadOnlyDictionary<string, string?> settings)
     {
+        try
+        {
+            return Compose(settings);
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            // Composing binds the options that choose services (the clustering provider) and building resolves the
+            // listeners' handlers with theirs: a value they refuse stops the silo here, as one line.
+            throw new SiloStartupException(StartupFailure.Describe(ex), ex);
+        }
+    }
+
+    private static SiloHost Compose(IReadOnlyDictionary<string, string?> settings)
+    {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             // No appsettings reload: its file watcher covers the content root recursively, and with the data folder
@@ -51,19 +65,10 @@ public sealed partial class SiloHost : IAsyncDisposable
         services.AddAdminHttp(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenForRunnel());
 
-        WebApplication app;
-        try
-        {
-            app = builder.Build();
-        }
-        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or ArgumentException or FormatException)
-        {
-            // Building resolves the listeners' handlers, and with them options that refuse their values.
-            throw new SiloStartupException(StartupFailure.Describe(ex), ex);
-        }
-
+        WebApplication app = builder.Build();
         AdminEndpoints.Map(app);
         GroupEndpoints.Map(app);
+        ClusterEndpoints.Map(app);
         return new SiloHost(app);
     }
 

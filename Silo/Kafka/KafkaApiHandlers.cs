@@ -33,6 +33,7 @@ internal static class KafkaApiHandlers
         Add<ListGroupsHandler>(services);
         Add<DeleteGroupsHandler>(services);
         Add<OffsetDeleteHandler>(services);
+        Add<DescribeClusterHandler>(services);
     }
 
     private static void Add<THandler>(IServiceCollection services)

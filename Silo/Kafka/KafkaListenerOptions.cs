@@ -11,8 +11,17 @@ public sealed class KafkaListenerOptions
     /// <summary>Kafka protocol port. Default 9092 (<c>--port</c>).</summary>
     public int Port { get; set; } = 9092;
 
-    /// <summary>This silo's broker id in Metadata responses. Default 0 (<c>--node-id</c>).</summary>
-    public int NodeId { get; set; }
+    /// <summary>Host Metadata advertises to clients; null: <see cref="Host"/> (<c>--advertised-host</c>).</summary>
+    public string? AdvertisedHost { get; set; }
+
+    /// <summary>Port Metadata advertises to clients; 0: <see cref="Port"/> (<c>--advertised-port</c>).</summary>
+    public int AdvertisedPort { get; set; }
+
+    /// <summary>The host clients are told to connect to.</summary>
+    public string EffectiveAdvertisedHost => string.IsNullOrWhiteSpace(AdvertisedHost) ? Host : AdvertisedHost;
+
+    /// <summary>The port clients are told to connect to.</summary>
+    public int EffectiveAdvertisedPort => AdvertisedPort > 0 ? AdvertisedPort : Port;
 
     /// <summary>Largest request frame accepted, as Kafka's socket.request.max.bytes; larger frames close the connection. Default 100 MiB.</summary>
     public int MaxRequestBytes { get; set; } = 100 * 1024 * 1024;
@@ -35,9 +44,9 @@ public sealed class KafkaListenerOptionsValidator : IValidateOptions<KafkaListen
             failures.Add($"--port must be from 0 to 65535, not {options.Port}.");
         }
 
-        if (options.NodeId < 0)
+        if (options.AdvertisedPort is < 0 or > 65535)
         {
-            failures.Add($"--node-id must be at least 0, not {options.NodeId}.");
+            failures.Add($"--advertised-port must be from 0 to 65535, not {options.AdvertisedPort}.");
         }
 
         if (options.MaxRequestBytes < 1024)

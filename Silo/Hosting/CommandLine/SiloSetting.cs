@@ -37,14 +37,14 @@ internal sealed record SettingValue(string Expected, Func<string, string?> Conve
 
     public static SettingValue NonEmpty { get; } = new("a non-empty value", text => string.IsNullOrWhiteSpace(text) ? null : text);
 
-    /// <summary>One of <paramref name="choices"/> (any case), bound as the enum member named the same.</summary>
+    /// <summary>One of <paramref name="choices"/> (any case), bound as the enum member named the same ("azure-table": AzureTable).</summary>
     public static SettingValue OneOf(params string[] choices) => new(string.Join(" or ", choices), text =>
     {
         foreach (string choice in choices)
         {
             if (string.Equals(choice, text, StringComparison.OrdinalIgnoreCase))
             {
-                return char.ToUpperInvariant(choice[0]) + choice[1..];
+                return string.Concat(choice.Split('-').Select(word => char.ToUpperInvariant(word[0]) + word[1..]));
             }
         }
 

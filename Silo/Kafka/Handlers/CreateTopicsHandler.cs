@@ -14,13 +14,13 @@ namespace Runnel.Silo.Kafka.Handlers;
 public sealed class CreateTopicsHandler : KafkaApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
     private readonly TopicService _topics;
-    private readonly KafkaListenerOptions _options;
+    private readonly KafkaBrokers _brokers;
     private readonly BrokerOptions _broker;
 
-    public CreateTopicsHandler(TopicService topics, IOptions<KafkaListenerOptions> options, IOptions<BrokerOptions> broker)
+    public CreateTopicsHandler(TopicService topics, KafkaBrokers brokers, IOptions<BrokerOptions> broker)
     {
         _topics = topics;
-        _options = options.Value;
+        _brokers = brokers;
         _broker = broker.Value;
     }
 
@@ -38,12 +38,14 @@ public sealed class CreateTopicsHandler : KafkaApiHandler<CreateTopicsRequest, C
             var result = new CreateTopicsResponse.CreatableTopicResult { Name = creatable.Name, NumPartitions = -1, ReplicationFactor = -1 };
             response.Topics.Add(result);
             int partitions = creatable.NumPartitions == -1 ? _broker.DefaultPartitions : creatable.NumPartitions;
+            List<int>? leaders = null;
             if (creatable.Assignments.Count > 0)
             {
                 partitions = creatable.Assignments.Count;
-                if (!AssignmentsAreLocal(creatable))
+                leaders = LeadersOf(creatable);
+                if (leaders is null)
                 {
-                    Fail(result, ErrorCode.InvalidReplicaAssignment, $"Every replica must be on broker {_options.NodeId}, the only broker.");
+                    Fail(result, ErrorCode.InvalidReplicaAssignment, "Each partition needs exactly one replica (one replica per partition until replication), on a live broker, and the partitions numbered from 0.");
                     continue;
                 }
             }
@@ -66,7 +68,7 @@ public sealed class CreateTopicsHandler : KafkaApiHandler<CreateTopicsRequest, C
                 configs[config.Name] = config.Value;
             }
 
-            TopicOperationResult created = await _topics.CreateTopicAsync(creatable.Name, partitions, configs, request.ValidateOnly).ConfigureAwait(false);
+            TopicOperationResult created = await _topics.CreateTopicAsync(creatable.Name, partitions, configs, request.ValidateOnly, leaders).ConfigureAwait(false);
             if (created.Error != ErrorCode.None)
             {
                 Fail(result, created.Error, created.Message);
@@ -84,17 +86,23 @@ public sealed class CreateTopicsHandler : KafkaApiHandler<CreateTopicsRequest, C
         return response;
     }
 
-    private bool AssignmentsAreLocal(CreateTopicsRequest.CreatableTopic creatable)
+    /// <summary>The leader each partition was assigned, or null when an assignment is not one live broker per partition 0..n-1.</summary>
+    private List<int>? LeadersOf(CreateTopicsRequest.CreatableTopic creatable)
     {
+        var leaders = new int[creatable.Assignments.Count];
+        Array.Fill(leaders, -1);
         foreach (var assignment in creatable.Assignments)
         {
-            if (assignment.BrokerIds.Count != 1 || assignment.BrokerIds[0] != _options.NodeId)
+            if (assignment.BrokerIds.Count != 1 || !_brokers.TryGet(assignment.BrokerIds[0], out _)
+                || assignment.PartitionIndex < 0 || assignment.PartitionIndex >= leaders.Length || leaders[assignment.PartitionIndex] >= 0)
             {
-                return false;
+                return null;
             }
+
+            leaders[assignment.PartitionIndex] = assignment.BrokerIds[0];
         }
 
-        return true;
+        return [.. leaders];
     }
 
     private static void Fail(CreateTopicsResponse.CreatableTopicResult result, ErrorCode error, string? message)

@@ -1,4 +1,5 @@
 using Runnel.Grains;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -10,8 +11,13 @@ namespace Runnel.Silo.Kafka.Handlers;
 public sealed class DeleteRecordsHandler : KafkaApiHandler<DeleteRecordsRequest, DeleteRecordsResponse>
 {
     private readonly TopicService _topics;
+    private readonly ClusterView _cluster;
 
-    public DeleteRecordsHandler(TopicService topics) => _topics = topics;
+    public DeleteRecordsHandler(TopicService topics, ClusterView cluster)
+    {
+        _topics = topics;
+        _cluster = cluster;
+    }
 
     public override ApiKey Key => ApiKey.DeleteRecords;
 
@@ -34,6 +40,12 @@ public sealed class DeleteRecordsHandler : KafkaApiHandler<DeleteRecordsRequest,
                 if (topic is null || partition.PartitionIndex < 0 || partition.PartitionIndex >= topic.PartitionCount)
                 {
                     entry.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+
+                if (!_cluster.LeadsLocally(topic, partition.PartitionIndex))
+                {
+                    entry.ErrorCode = (short)ErrorCode.NotLeaderOrFollower;
                     continue;
                 }
 

@@ -1,4 +1,5 @@
 using Runnel.Grains.Partitions;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -19,8 +20,13 @@ namespace Runnel.Silo.Kafka.Handlers;
 public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
 {
     private readonly TopicService _topics;
+    private readonly ClusterView _cluster;
 
-    public FetchHandler(TopicService topics) => _topics = topics;
+    public FetchHandler(TopicService topics, ClusterView cluster)
+    {
+        _topics = topics;
+        _cluster = cluster;
+    }
 
     public override ApiKey Key => ApiKey.Fetch;
 
@@ -59,6 +65,14 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
                     if (topic is null || fetchPartition.Partition < 0 || fetchPartition.Partition >= topic.PartitionCount)
                     {
                         entry.ErrorCode = (short)(topic is null && context.ApiVersion >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                        anyError = true;
+                        answer.EndPartition(firstSegment, 0);
+                        continue;
+                    }
+
+                    if (!_cluster.LeadsLocally(topic, fetchPartition.Partition))
+                    {
+                        entry.ErrorCode = (short)ErrorCode.NotLeaderOrFollower;
                         anyError = true;
                         answer.EndPartition(firstSegment, 0);
                         continue;

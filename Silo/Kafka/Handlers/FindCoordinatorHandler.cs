@@ -1,12 +1,14 @@
-using Microsoft.Extensions.Options;
+using Runnel.Grains.Cluster;
+using Runnel.Grains.Groups;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 
 namespace Runnel.Silo.Kafka.Handlers;
 
 /// <summary>
-/// FindCoordinator: one silo coordinates every group, so a group key (type 0) is answered with this silo; v4 batches
-/// keys. Transaction coordinators (type 1) are refused with a non-retriable error and a message saying why, so a
+/// FindCoordinator: a group's coordinator is the leader of the offsets partition its offsets go to (one silo
+/// coordinates every group on its own); COORDINATOR_NOT_AVAILABLE while that partition has no live leader. v4
+/// batches keys. Transaction coordinators (type 1) are refused with a non-retriable error and a message saying why, so a
 /// transactional producer fails at once instead of retrying until its timeout.
 /// </summary>
 public sealed class FindCoordinatorHandler : KafkaApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
@@ -15,9 +17,16 @@ public sealed class FindCoordinatorHandler : KafkaApiHandler<FindCoordinatorRequ
     private const sbyte TransactionKey = 1;
     private const string NoTransactions = "Transactions are not supported by this Runnel silo yet.";
 
-    private readonly KafkaListenerOptions _options;
+    private readonly ClusterView _cluster;
+    private readonly KafkaBrokers _brokers;
+    private readonly OffsetStore _offsets;
 
-    public FindCoordinatorHandler(IOptions<KafkaListenerOptions> options) => _options = options.Value;
+    public FindCoordinatorHandler(ClusterView cluster, KafkaBrokers brokers, OffsetStore offsets)
+    {
+        _cluster = cluster;
+        _brokers = brokers;
+        _offsets = offsets;
+    }
 
     public override ApiKey Key => ApiKey.FindCoordinator;
 
@@ -26,21 +35,26 @@ public sealed class FindCoordinatorHandler : KafkaApiHandler<FindCoordinatorRequ
 
     public override short MaxVersion => 4;
 
-    protected override ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request, CancellationToken cancellationToken)
     {
         var response = new FindCoordinatorResponse();
+        if (_cluster.IsClustered && (context.ApiVersion >= 1 ? request.KeyType : GroupKey) == GroupKey)
+        {
+            await _offsets.EnsureTopicAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (context.ApiVersion >= 4)
         {
             foreach (string key in request.CoordinatorKeys)
             {
-                (ErrorCode error, string? message) = Check(request.KeyType);
+                (ErrorCode error, string? message, KafkaBroker coordinator) = Find(request.KeyType, key);
                 bool found = error == ErrorCode.None;
                 response.Coordinators.Add(new()
                 {
                     Key = key,
-                    NodeId = found ? _options.NodeId : -1,
-                    Host = found ? _options.Host : string.Empty,
-                    Port = found ? _options.Port : -1,
+                    NodeId = found ? coordinator.NodeId : -1,
+                    Host = found ? coordinator.Host : string.Empty,
+                    Port = found ? coordinator.Port : -1,
                     ErrorCode = (short)error,
                     ErrorMessage = message,
                 });
@@ -48,24 +62,33 @@ public sealed class FindCoordinatorHandler : KafkaApiHandler<FindCoordinatorRequ
         }
         else
         {
-            (ErrorCode error, string? message) = Check(context.ApiVersion >= 1 ? request.KeyType : GroupKey);
+            (ErrorCode error, string? message, KafkaBroker coordinator) = Find(context.ApiVersion >= 1 ? request.KeyType : GroupKey, request.Key);
             bool found = error == ErrorCode.None;
             response.ErrorCode = (short)error;
             response.ErrorMessage = message;
-            response.NodeId = found ? _options.NodeId : -1;
-            response.Host = found ? _options.Host : string.Empty;
-            response.Port = found ? _options.Port : -1;
+            response.NodeId = found ? coordinator.NodeId : -1;
+            response.Host = found ? coordinator.Host : string.Empty;
+            response.Port = found ? coordinator.Port : -1;
         }
 
-        return ValueTask.FromResult<FindCoordinatorResponse?>(response);
+        return response;
     }
 
-    private static (ErrorCode Error, string? Message) Check(sbyte keyType) => keyType switch
+    private (ErrorCode Error, string? Message, KafkaBroker Coordinator) Find(sbyte keyType, string key)
     {
-        GroupKey => (ErrorCode.None, null),
-        TransactionKey => (ErrorCode.TransactionalIdAuthorizationFailed, NoTransactions),
-        _ => (ErrorCode.InvalidRequest, $"Unknown coordinator key type {keyType}."),
-    };
+        switch (keyType)
+        {
+            case GroupKey:
+                int node = _cluster.CoordinatorOf(key);
+                return node >= 0 && _brokers.TryGet(node, out KafkaBroker broker)
+                    ? (ErrorCode.None, null, broker)
+                    : (ErrorCode.CoordinatorNotAvailable, $"The coordinator of group '{key}' is moving to another silo.", default);
+            case TransactionKey:
+                return (ErrorCode.TransactionalIdAuthorizationFailed, NoTransactions, default);
+            default:
+                return (ErrorCode.InvalidRequest, $"Unknown coordinator key type {keyType}.", default);
+        }
+    }
 
     protected override ErrorCode FirstError(FindCoordinatorResponse response)
         => response.Coordinators.Count > 0 ? (ErrorCode)response.Coordinators[0].ErrorCode : (ErrorCode)response.ErrorCode;

@@ -22,13 +22,13 @@ public sealed class InitProducerIdHandler : KafkaApiHandler<InitProducerIdReques
 
     public override short MaxVersion => 4;
 
-    protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request, CancellationToken cancellationToken)
     {
         var response = new InitProducerIdResponse { ProducerId = -1, ProducerEpoch = -1 };
         if (request.TransactionalId is not null)
         {
             response.ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed;
-            return ValueTask.FromResult<InitProducerIdResponse?>(response);
+            return response;
         }
 
         if (request.ProducerId >= 0 && request.ProducerEpoch >= 0 && request.ProducerEpoch < short.MaxValue - 1)
@@ -38,11 +38,19 @@ public sealed class InitProducerIdHandler : KafkaApiHandler<InitProducerIdReques
         }
         else
         {
-            response.ProducerId = _topics.AllocateProducerId();
-            response.ProducerEpoch = 0;
+            try
+            {
+                response.ProducerId = await _topics.AllocateProducerIdAsync(cancellationToken).ConfigureAwait(false);
+                response.ProducerEpoch = 0;
+            }
+            catch (IOException)
+            {
+                // The metadata store could not reserve ids right now; clients retry this error.
+                response.ErrorCode = (short)ErrorCode.CoordinatorNotAvailable;
+            }
         }
 
-        return ValueTask.FromResult<InitProducerIdResponse?>(response);
+        return response;
     }
 
     protected override ErrorCode FirstError(InitProducerIdResponse response) => (ErrorCode)response.ErrorCode;

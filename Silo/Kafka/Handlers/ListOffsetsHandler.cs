@@ -1,4 +1,5 @@
 using Runnel.Grains.Partitions;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -20,8 +21,13 @@ public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, Lis
     private const short MaxTimestampVersion = 7;
 
     private readonly TopicService _topics;
+    private readonly ClusterView _cluster;
 
-    public ListOffsetsHandler(TopicService topics) => _topics = topics;
+    public ListOffsetsHandler(TopicService topics, ClusterView cluster)
+    {
+        _topics = topics;
+        _cluster = cluster;
+    }
 
     public override ApiKey Key => ApiKey.ListOffsets;
 
@@ -51,6 +57,12 @@ public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, Lis
                     continue;
                 }
 
+                if (!_cluster.LeadsLocally(topic, requestPartition.PartitionIndex))
+                {
+                    entry.ErrorCode = (short)ErrorCode.NotLeaderOrFollower;
+                    continue;
+                }
+
                 IPartitionReader? reader = await _topics.GetReaderAsync(topic, requestPartition.PartitionIndex, cancellationToken).ConfigureAwait(false);
                 if (reader is null)
                 {
@@ -58,7 +70,7 @@ public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, Lis
                     continue;
                 }
 
-                entry.LeaderEpoch = 0;
+                entry.LeaderEpoch = topic.Assignment(requestPartition.PartitionIndex).Epoch;
                 switch (requestPartition.Timestamp)
                 {
                     case Latest:

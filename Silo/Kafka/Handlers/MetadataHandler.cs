@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Runnel.Grains;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -8,19 +9,22 @@ using Runnel.Protocol.Messages;
 namespace Runnel.Silo.Kafka.Handlers;
 
 /// <summary>
-/// Metadata: this silo as the only broker, leader and controller of every partition. Creates unknown topics when
-/// the silo allows auto-creation and the request does too (always for v0-v3, which have no flag).
+/// Metadata: every live silo as a broker, each partition's leader and epoch as the cluster metadata names them (one
+/// silo leads everything on its own), a partition without a live leader as LEADER_NOT_AVAILABLE. Creates unknown
+/// topics when the silo allows auto-creation and the request does too (always for v0-v3, which have no flag).
 /// </summary>
 public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataResponse>
 {
     private readonly TopicService _topics;
-    private readonly KafkaListenerOptions _options;
+    private readonly ClusterView _cluster;
+    private readonly KafkaBrokers _brokers;
     private readonly BrokerOptions _broker;
 
-    public MetadataHandler(TopicService topics, IOptions<KafkaListenerOptions> options, IOptions<BrokerOptions> broker)
+    public MetadataHandler(TopicService topics, ClusterView cluster, KafkaBrokers brokers, IOptions<BrokerOptions> broker)
     {
         _topics = topics;
-        _options = options.Value;
+        _cluster = cluster;
+        _brokers = brokers;
         _broker = broker.Value;
     }
 
@@ -36,9 +40,12 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
         var response = new MetadataResponse
         {
             ClusterId = _topics.ClusterId,
-            ControllerId = _options.NodeId,
+            ControllerId = _cluster.ControllerId(),
         };
-        response.Brokers.Add(new() { NodeId = _options.NodeId, Host = _options.Host, Port = _options.Port, Rack = null });
+        foreach (KafkaBroker broker in _brokers.Live())
+        {
+            response.Brokers.Add(new() { NodeId = broker.NodeId, Host = broker.Host, Port = broker.Port, Rack = null });
+        }
 
         // v0: an empty list means every topic; v1+: null means every topic and empty means none.
         bool allTopics = request.Topics is null || (context.ApiVersion == 0 && request.Topics.Count == 0);
@@ -102,13 +109,17 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
         };
         for (int p = 0; p < topic.PartitionCount; p++)
         {
+            int leader = _cluster.LeaderOf(topic, p);
+            bool available = leader >= 0 && _brokers.TryGet(leader, out _);
             entry.Partitions.Add(new()
             {
+                ErrorCode = available ? (short)0 : (short)ErrorCode.LeaderNotAvailable,
                 PartitionIndex = p,
-                LeaderId = _options.NodeId,
-                LeaderEpoch = 0,
-                ReplicaNodes = [_options.NodeId],
-                IsrNodes = [_options.NodeId],
+                LeaderId = available ? leader : -1,
+                LeaderEpoch = topic.Assignment(p).Epoch,
+                ReplicaNodes = leader >= 0 ? [leader] : [],
+                IsrNodes = available ? [leader] : [],
+                OfflineReplicas = leader >= 0 && !available ? [leader] : [],
             });
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Runnel.Grains;
+using Runnel.Grains.Cluster;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -18,9 +19,11 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
 {
     private readonly TopicService _topics;
     private readonly bool _acksAllWaitsForDisk;
+    private readonly ClusterView _cluster;
 
-    public ProduceHandler(TopicService topics, IOptions<BrokerOptions> broker)
+    public ProduceHandler(TopicService topics, ClusterView cluster, IOptions<BrokerOptions> broker)
     {
+        _cluster = cluster;
         _topics = topics;
         _acksAllWaitsForDisk = broker.Value.AcksAllFsync;
     }
@@ -55,6 +58,11 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
                 var entry = new ProduceResponse.TopicProduceResponse.PartitionProduceResponse { Index = partitionData.Index, BaseOffset = -1, LogAppendTimeMs = -1, LogStartOffset = -1 };
                 topicResponse.PartitionResponses.Add(entry);
                 ErrorCode refusal = Check(request, topic, partitionData.Index, partitionData.Records, out string? message);
+                if (refusal == ErrorCode.None && !_cluster.LeadsLocally(topic!, partitionData.Index))
+                {
+                    refusal = ErrorCode.NotLeaderOrFollower;
+                }
+
                 if (refusal != ErrorCode.None)
                 {
                     entry.ErrorCode = (short)refusal;

@@ -25,11 +25,19 @@ public sealed partial class AzuriteProcess : IDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    public AzuriteProcess(string location, int port)
+    public AzuriteProcess(string location, int port, string service = "blob")
     {
         Location = location;
         Port = port;
+        Service = service;
     }
+
+    /// <summary>Which Azurite service this runs: "blob" (the blob tier) or "table" (Orleans' membership table).</summary>
+    public string Service { get; }
+
+    /// <summary>The development account's table endpoint at this server (for a table service).</summary>
+    public string TableConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={DevelopmentAccountName};AccountKey={DevelopmentAccountKey};TableEndpoint=http://127.0.0.1:{Port}/{DevelopmentAccountName};";
 
     public string Location { get; }
 
@@ -55,11 +63,11 @@ public sealed partial class AzuriteProcess : IDisposable
     }
 
     /// <summary>Starts Azurite on a free port (a few tries: a port found free may be taken before Azurite binds it).</summary>
-    public static async Task<AzuriteProcess> StartNewAsync(string location)
+    public static async Task<AzuriteProcess> StartNewAsync(string location, string service = "blob")
     {
         for (int attempt = 1; ; attempt++)
         {
-            var azurite = new AzuriteProcess(location, FreePort());
+            var azurite = new AzuriteProcess(location, FreePort(), service);
             if (await azurite.TryStartAsync(TimeSpan.FromSeconds(30)))
             {
                 return azurite;
@@ -135,7 +143,7 @@ public sealed partial class AzuriteProcess : IDisposable
 
     private async Task<bool> TryStartAsync(TimeSpan limit)
     {
-        string main = Path.Combine(AzuriteFixture.InteropFolder, "node_modules", "azurite", "dist", "src", "blob", "main.js");
+        string main = Path.Combine(AzuriteFixture.InteropFolder, "node_modules", "azurite", "dist", "src", Service, "main.js");
         if (!File.Exists(main))
         {
             throw new InvalidOperationException($"Azurite is not installed ({main} is missing): run `npm ci` in {AzuriteFixture.InteropFolder}.");
@@ -155,7 +163,7 @@ public sealed partial class AzuriteProcess : IDisposable
         };
         foreach (var argument in new[]
                  {
-                     main, "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     main, $"--{Service}Host", "127.0.0.1", $"--{Service}Port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--location", Location, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
                  })
         {

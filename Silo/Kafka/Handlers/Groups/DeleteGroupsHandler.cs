@@ -1,3 +1,4 @@
+using Runnel.Grains.Cluster;
 using Runnel.Grains;
 using Runnel.Grains.Groups;
 using Runnel.Protocol;
@@ -11,9 +12,11 @@ public sealed class DeleteGroupsHandler : KafkaApiHandler<DeleteGroupsRequest, D
     private readonly IGrainFactory _grains;
     private readonly GroupDirectory _directory;
     private readonly OffsetStore _offsets;
+    private readonly ClusterView _cluster;
 
-    public DeleteGroupsHandler(IGrainFactory grains, GroupDirectory directory, OffsetStore offsets)
+    public DeleteGroupsHandler(IGrainFactory grains, GroupDirectory directory, OffsetStore offsets, ClusterView cluster)
     {
+        _cluster = cluster;
         _grains = grains;
         _directory = directory;
         _offsets = offsets;
@@ -32,6 +35,7 @@ public sealed class DeleteGroupsHandler : KafkaApiHandler<DeleteGroupsRequest, D
         foreach (string groupId in request.GroupsNames)
         {
             ErrorCode error = groupId.Length == 0 ? ErrorCode.InvalidGroupId
+                : !_cluster.CoordinatesLocally(groupId) ? ErrorCode.NotCoordinator
                 : !_directory.Contains(groupId) ? ErrorCode.GroupIdNotFound
                 : await _grains.GetGrain<IGroupGrain>(groupId).DeleteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             response.Results.Add(new() { GroupId = groupId, ErrorCode = (short)error });

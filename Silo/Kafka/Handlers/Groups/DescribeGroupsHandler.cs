@@ -1,3 +1,4 @@
+using Runnel.Grains.Cluster;
 using Runnel.Grains;
 using Runnel.Grains.Groups;
 using Runnel.Protocol;
@@ -14,9 +15,11 @@ public sealed class DescribeGroupsHandler : KafkaApiHandler<DescribeGroupsReques
     private readonly IGrainFactory _grains;
     private readonly GroupDirectory _directory;
     private readonly OffsetStore _offsets;
+    private readonly ClusterView _cluster;
 
-    public DescribeGroupsHandler(IGrainFactory grains, GroupDirectory directory, OffsetStore offsets)
+    public DescribeGroupsHandler(IGrainFactory grains, GroupDirectory directory, OffsetStore offsets, ClusterView cluster)
     {
+        _cluster = cluster;
         _grains = grains;
         _directory = directory;
         _offsets = offsets;
@@ -47,7 +50,14 @@ public sealed class DescribeGroupsHandler : KafkaApiHandler<DescribeGroupsReques
                 continue;
             }
 
+            if (!_cluster.CoordinatesLocally(groupId))
+            {
+                described.ErrorCode = (short)ErrorCode.NotCoordinator;
+                continue;
+            }
+
             // Unknown ids are answered without activating a grain for them.
+            await _offsets.EnsureLoadedAsync(_cluster.OffsetsPartitionOf(groupId), cancellationToken).ConfigureAwait(false);
             if (!_directory.Contains(groupId))
             {
                 continue;

@@ -1,4 +1,5 @@
 using Runnel.Grains;
+using Runnel.Grains.Cluster;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 
@@ -8,8 +9,13 @@ namespace Runnel.Silo.Kafka.Handlers.Groups;
 public sealed class HeartbeatHandler : KafkaApiHandler<HeartbeatRequest, HeartbeatResponse>
 {
     private readonly IGrainFactory _grains;
+    private readonly ClusterView _cluster;
 
-    public HeartbeatHandler(IGrainFactory grains) => _grains = grains;
+    public HeartbeatHandler(IGrainFactory grains, ClusterView cluster)
+    {
+        _grains = grains;
+        _cluster = cluster;
+    }
 
     public override ApiKey Key => ApiKey.Heartbeat;
 
@@ -22,6 +28,11 @@ public sealed class HeartbeatHandler : KafkaApiHandler<HeartbeatRequest, Heartbe
         if (request.GroupId.Length == 0)
         {
             return new HeartbeatResponse { ErrorCode = (short)ErrorCode.InvalidGroupId };
+        }
+
+        if (!_cluster.CoordinatesLocally(request.GroupId))
+        {
+            return new HeartbeatResponse { ErrorCode = (short)ErrorCode.NotCoordinator };
         }
 
         ErrorCode error = await _grains.GetGrain<IGroupGrain>(request.GroupId)

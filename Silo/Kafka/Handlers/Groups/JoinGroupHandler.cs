@@ -1,4 +1,5 @@
 using Runnel.Grains;
+using Runnel.Grains.Cluster;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 
@@ -11,8 +12,13 @@ namespace Runnel.Silo.Kafka.Handlers.Groups;
 public sealed class JoinGroupHandler : KafkaApiHandler<JoinGroupRequest, JoinGroupResponse>
 {
     private readonly IGrainFactory _grains;
+    private readonly ClusterView _cluster;
 
-    public JoinGroupHandler(IGrainFactory grains) => _grains = grains;
+    public JoinGroupHandler(IGrainFactory grains, ClusterView cluster)
+    {
+        _grains = grains;
+        _cluster = cluster;
+    }
 
     public override ApiKey Key => ApiKey.JoinGroup;
 
@@ -27,6 +33,11 @@ public sealed class JoinGroupHandler : KafkaApiHandler<JoinGroupRequest, JoinGro
         if (request.GroupId.Length == 0)
         {
             return ToResponse(JoinGroupOutcome.Failed(ErrorCode.InvalidGroupId, request.MemberId), version);
+        }
+
+        if (!_cluster.CoordinatesLocally(request.GroupId))
+        {
+            return ToResponse(JoinGroupOutcome.Failed(ErrorCode.NotCoordinator, request.MemberId), version);
         }
 
         var call = new JoinGroupCall(

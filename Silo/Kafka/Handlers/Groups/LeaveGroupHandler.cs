@@ -1,4 +1,5 @@
 using Runnel.Grains;
+using Runnel.Grains.Cluster;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 
@@ -8,8 +9,13 @@ namespace Runnel.Silo.Kafka.Handlers.Groups;
 public sealed class LeaveGroupHandler : KafkaApiHandler<LeaveGroupRequest, LeaveGroupResponse>
 {
     private readonly IGrainFactory _grains;
+    private readonly ClusterView _cluster;
 
-    public LeaveGroupHandler(IGrainFactory grains) => _grains = grains;
+    public LeaveGroupHandler(IGrainFactory grains, ClusterView cluster)
+    {
+        _grains = grains;
+        _cluster = cluster;
+    }
 
     public override ApiKey Key => ApiKey.LeaveGroup;
 
@@ -24,6 +30,12 @@ public sealed class LeaveGroupHandler : KafkaApiHandler<LeaveGroupRequest, Leave
         if (request.GroupId.Length == 0)
         {
             response.ErrorCode = (short)ErrorCode.InvalidGroupId;
+            return response;
+        }
+
+        if (!_cluster.CoordinatesLocally(request.GroupId))
+        {
+            response.ErrorCode = (short)ErrorCode.NotCoordinator;
             return response;
         }
 

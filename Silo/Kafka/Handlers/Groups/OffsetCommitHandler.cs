@@ -1,4 +1,5 @@
 using Runnel.Grains;
+using Runnel.Grains.Cluster;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 
@@ -12,8 +13,13 @@ namespace Runnel.Silo.Kafka.Handlers.Groups;
 public sealed class OffsetCommitHandler : KafkaApiHandler<OffsetCommitRequest, OffsetCommitResponse>
 {
     private readonly IGrainFactory _grains;
+    private readonly ClusterView _cluster;
 
-    public OffsetCommitHandler(IGrainFactory grains) => _grains = grains;
+    public OffsetCommitHandler(IGrainFactory grains, ClusterView cluster)
+    {
+        _grains = grains;
+        _cluster = cluster;
+    }
 
     public override ApiKey Key => ApiKey.OffsetCommit;
 
@@ -37,6 +43,10 @@ public sealed class OffsetCommitHandler : KafkaApiHandler<OffsetCommitRequest, O
         if (request.GroupId.Length == 0)
         {
             errors = Enumerable.Repeat(ErrorCode.InvalidGroupId, entries.Count).ToList();
+        }
+        else if (!_cluster.CoordinatesLocally(request.GroupId))
+        {
+            errors = Enumerable.Repeat(ErrorCode.NotCoordinator, entries.Count).ToList();
         }
         else
         {

@@ -1,3 +1,4 @@
+using Runnel.Grains.Cluster;
 using Runnel.Grains;
 using Runnel.Grains.Groups;
 using Runnel.Protocol;
@@ -11,9 +12,11 @@ public sealed class OffsetDeleteHandler : KafkaApiHandler<OffsetDeleteRequest, O
     private readonly IGrainFactory _grains;
     private readonly GroupDirectory _directory;
     private readonly OffsetStore _offsets;
+    private readonly ClusterView _cluster;
 
-    public OffsetDeleteHandler(IGrainFactory grains, GroupDirectory directory, OffsetStore offsets)
+    public OffsetDeleteHandler(IGrainFactory grains, GroupDirectory directory, OffsetStore offsets, ClusterView cluster)
     {
+        _cluster = cluster;
         _grains = grains;
         _directory = directory;
         _offsets = offsets;
@@ -29,6 +32,12 @@ public sealed class OffsetDeleteHandler : KafkaApiHandler<OffsetDeleteRequest, O
     {
         await _offsets.WhenLoaded.WaitAsync(cancellationToken).ConfigureAwait(false);
         var response = new OffsetDeleteResponse();
+        if (request.GroupId.Length > 0 && !_cluster.CoordinatesLocally(request.GroupId))
+        {
+            response.ErrorCode = (short)ErrorCode.NotCoordinator;
+            return response;
+        }
+
         if (request.GroupId.Length == 0 || !_directory.Contains(request.GroupId))
         {
             response.ErrorCode = (short)(request.GroupId.Length == 0 ? ErrorCode.InvalidGroupId : ErrorCode.GroupIdNotFound);

@@ -1,3 +1,4 @@
+using Runnel.Grains.Cluster;
 using Runnel.Grains;
 using Runnel.Grains.Groups;
 using Runnel.Protocol;
@@ -13,8 +14,13 @@ namespace Runnel.Silo.Kafka.Handlers.Groups;
 public sealed class OffsetFetchHandler : KafkaApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
     private readonly OffsetStore _offsets;
+    private readonly ClusterView _cluster;
 
-    public OffsetFetchHandler(OffsetStore offsets) => _offsets = offsets;
+    public OffsetFetchHandler(OffsetStore offsets, ClusterView cluster)
+    {
+        _offsets = offsets;
+        _cluster = cluster;
+    }
 
     public override ApiKey Key => ApiKey.OffsetFetch;
 
@@ -33,6 +39,13 @@ public sealed class OffsetFetchHandler : KafkaApiHandler<OffsetFetchRequest, Off
             {
                 var groupResponse = new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId };
                 response.Groups.Add(groupResponse);
+                if (!_cluster.CoordinatesLocally(group.GroupId))
+                {
+                    groupResponse.ErrorCode = (short)ErrorCode.NotCoordinator;
+                    continue;
+                }
+
+                await _offsets.EnsureLoadedAsync(_cluster.OffsetsPartitionOf(group.GroupId), cancellationToken).ConfigureAwait(false);
                 var asked = group.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
                 foreach (var (topic, partitions) in Lookup(group.GroupId, asked))
                 {
@@ -48,6 +61,13 @@ public sealed class OffsetFetchHandler : KafkaApiHandler<OffsetFetchRequest, Off
             return response;
         }
 
+        if (!_cluster.CoordinatesLocally(request.GroupId))
+        {
+            response.ErrorCode = (short)ErrorCode.NotCoordinator;
+            return response;
+        }
+
+        await _offsets.EnsureLoadedAsync(_cluster.OffsetsPartitionOf(request.GroupId), cancellationToken).ConfigureAwait(false);
         var requested = request.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
         foreach (var (topic, partitions) in Lookup(request.GroupId, requested))
         {

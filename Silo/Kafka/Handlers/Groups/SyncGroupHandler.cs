@@ -1,4 +1,5 @@
 using Runnel.Grains;
+using Runnel.Grains.Cluster;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 
@@ -8,8 +9,13 @@ namespace Runnel.Silo.Kafka.Handlers.Groups;
 public sealed class SyncGroupHandler : KafkaApiHandler<SyncGroupRequest, SyncGroupResponse>
 {
     private readonly IGrainFactory _grains;
+    private readonly ClusterView _cluster;
 
-    public SyncGroupHandler(IGrainFactory grains) => _grains = grains;
+    public SyncGroupHandler(IGrainFactory grains, ClusterView cluster)
+    {
+        _grains = grains;
+        _cluster = cluster;
+    }
 
     public override ApiKey Key => ApiKey.SyncGroup;
 
@@ -22,6 +28,11 @@ public sealed class SyncGroupHandler : KafkaApiHandler<SyncGroupRequest, SyncGro
         if (request.GroupId.Length == 0)
         {
             return ToResponse(SyncGroupOutcome.Failed(ErrorCode.InvalidGroupId));
+        }
+
+        if (!_cluster.CoordinatesLocally(request.GroupId))
+        {
+            return ToResponse(SyncGroupOutcome.Failed(ErrorCode.NotCoordinator));
         }
 
         var call = new SyncGroupCall(
