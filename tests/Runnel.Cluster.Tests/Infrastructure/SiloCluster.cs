@@ -8,8 +8,9 @@ namespace Runnel.Cluster.Tests.Infrastructure;
 
 /// <summary>
 /// A cluster of real silo processes: an Azurite table service as Orleans' membership table, one blob folder every
-/// silo shares (the blob tier and the cluster metadata), node ids 0..n-1, free ports, membership settings fast enough
-/// for tests (a dead silo is declared so within a second or two). Disposing kills every silo and Azurite.
+/// silo shares (the blob tier and the cluster metadata), node ids 0..n-1, free ports, membership settings faster than
+/// production's (a dead silo is declared so within several seconds) but not so fast that a busy test machine's
+/// stalls get a live silo voted dead. Disposing kills every silo and Azurite.
 /// </summary>
 public sealed class SiloCluster : IAsyncDisposable
 {
@@ -108,7 +109,7 @@ public sealed class SiloCluster : IAsyncDisposable
     [
         "--clustering", "azure-table", "--clustering-connection-string", _tables!.TableConnectionString, "--cluster-id", ClusterId,
         "--blob-store", "local", "--blob-path", _blobs.Path, "--tier-interval-ms", "200",
-        "--membership-probe-timeout-ms", "1000", "--membership-missed-probes", "2", "--membership-votes-for-death", "1",
+        "--membership-probe-timeout-ms", "2000", "--membership-missed-probes", "3", "--membership-votes-for-death", "2",
         "--membership-table-refresh-ms", "1000",
     ];
 
