@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Runnel.Grains.BlobStorage;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -25,6 +26,7 @@ public sealed partial class ClusterMetadataStore
 
     private readonly IMetadataPersistence _persistence;
     private readonly SemaphoreSlim _writes = new(1, 1);
+    private long _lastRefreshStarted;
     private MetadataSnapshot _snapshot;
 
     private ClusterMetadataStore(IMetadataPersistence persistence, MetadataSnapshot snapshot)
@@ -62,10 +64,20 @@ public sealed partial class ClusterMetadataStore
     /// <summary>Reads the stored metadata if it changed since this silo's snapshot; returns whether it did.</summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
     {
+        long asked = Stopwatch.GetTimestamp();
+
         // Under the write gate: a refresh must never publish an older version over a change stored meanwhile.
         await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // A reread that began after this caller asked saw everything the caller could expect: many requests for
+            // an unknown topic arriving together cost one or two reads of the shared metadata, not one each.
+            if (_lastRefreshStarted > asked)
+            {
+                return false;
+            }
+
+            _lastRefreshStarted = Stopwatch.GetTimestamp();
             return await RefreshCoreAsync(cancellationToken).ConfigureAwait(false);
         }
         finally

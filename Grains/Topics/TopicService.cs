@@ -55,6 +55,34 @@ public sealed class TopicService
 
     public bool TryGetTopic(Guid topicId, [NotNullWhen(true)] out TopicMetadata? topic) => Store.TryGetTopic(topicId, out topic);
 
+    /// <summary>
+    /// The topic as the newest stored metadata names it: a silo of a cluster rereads the shared metadata before it
+    /// calls a name unknown, so a topic created through one silo is known at once to every other (a client that
+    /// creates a topic and asks another silo about it right away must not be told it does not exist).
+    /// </summary>
+    public async ValueTask<TopicMetadata?> FindTopicAsync(string name, CancellationToken cancellationToken)
+    {
+        if (TryGetTopic(name, out TopicMetadata? topic) || !_settings.SharedMetadata)
+        {
+            return topic;
+        }
+
+        await Store.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return TryGetTopic(name, out topic) ? topic : null;
+    }
+
+    /// <summary>As <see cref="FindTopicAsync(string, CancellationToken)"/>, by topic id.</summary>
+    public async ValueTask<TopicMetadata?> FindTopicAsync(Guid topicId, CancellationToken cancellationToken)
+    {
+        if (TryGetTopic(topicId, out TopicMetadata? topic) || !_settings.SharedMetadata)
+        {
+            return topic;
+        }
+
+        await Store.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return TryGetTopic(topicId, out topic) ? topic : null;
+    }
+
     public Task<long> AllocateProducerIdAsync(CancellationToken cancellationToken) => Store.AllocateProducerIdAsync(cancellationToken);
 
     public async Task<TopicOperationResult> CreateTopicAsync(string name, int partitions, IReadOnlyDictionary<string, string?>? configs, bool validateOnly, IReadOnlyList<int>? leaders = null)
@@ -66,6 +94,7 @@ public sealed class TopicService
         }
 
         TopicChange change = await Topic(name).CreateAsync(partitions, configs, validateOnly, leaders).ConfigureAwait(false);
+        await CatchUpAsync(change).ConfigureAwait(false);
         TryGetTopic(name, out TopicMetadata? topic);
         return new TopicOperationResult(change.Error, change.Message, change.Error == ErrorCode.None ? topic : null);
     }
@@ -87,8 +116,22 @@ public sealed class TopicService
         }
 
         TopicChange change = await call(Topic(name)).ConfigureAwait(false);
+        await CatchUpAsync(change).ConfigureAwait(false);
         TryGetTopic(name, out TopicMetadata? topic);
         return new TopicOperationResult(change.Error, change.Message, topic);
+    }
+
+    /// <summary>
+    /// In a cluster the topic's grain may run on another silo and store the change there: this silo rereads the
+    /// shared metadata before it answers, so the answer (a new topic's id, its partitions, its configs) and the next
+    /// request to this silo see the change.
+    /// </summary>
+    private async Task CatchUpAsync(TopicChange change)
+    {
+        if (_settings.SharedMetadata && change.Error == ErrorCode.None)
+        {
+            await Store.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     public ITopicGrain Topic(string name) => _grains.GetGrain<ITopicGrain>(name);

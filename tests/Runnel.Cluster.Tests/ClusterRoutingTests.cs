@@ -65,6 +65,40 @@ public sealed class ClusterRoutingTests(ThreeSilos fixture) : IClassFixture<Thre
     }
 
     [Fact]
+    public async Task A_topic_created_through_one_silo_is_known_at_once_to_every_other()
+    {
+        // Each silo rereads the shared metadata every 500 ms; asked about a name or id it does not know, it must reread
+        // first instead of answering UNKNOWN_TOPIC_OR_PARTITION from a snapshot older than the creation. Auto-creation
+        // is off in these requests: it would reread on its own and hide a stale answer.
+        for (int round = 0; round < 5; round++)
+        {
+            string topic = TestData.UniqueTopic("known");
+            var create = new CreateTopicsRequest { TimeoutMs = 10_000 };
+            create.Topics.Add(new() { Name = topic, NumPartitions = 3, ReplicationFactor = 1 });
+            CreateTopicsResponse created = await WireCall.SendAsync<CreateTopicsResponse>(Cluster[round % 3].KafkaPort, ApiKey.CreateTopics, 7, create);
+            Assert.Equal(0, created.Topics[0].ErrorCode);
+            Assert.NotEqual(Guid.Empty, created.Topics[0].TopicId);
+
+            foreach (SiloProcess silo in Cluster.Silos)
+            {
+                var byName = new MetadataRequest { Topics = [new() { Name = topic }], AllowAutoTopicCreation = false };
+                MetadataResponse named = await WireCall.SendAsync<MetadataResponse>(silo.KafkaPort, ApiKey.Metadata, 12, byName);
+                Assert.Equal(0, named.Topics[0].ErrorCode);
+                Assert.Equal(3, named.Topics[0].Partitions.Count);
+                Assert.Equal(created.Topics[0].TopicId, named.Topics[0].TopicId);
+            }
+
+            foreach (SiloProcess silo in Cluster.Silos)
+            {
+                var byId = new MetadataRequest { Topics = [new() { Name = null, TopicId = created.Topics[0].TopicId }], AllowAutoTopicCreation = false };
+                MetadataResponse identified = await WireCall.SendAsync<MetadataResponse>(silo.KafkaPort, ApiKey.Metadata, 12, byId);
+                Assert.Equal(0, identified.Topics[0].ErrorCode);
+                Assert.Equal(topic, identified.Topics[0].Name);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_request_to_a_silo_that_does_not_lead_gets_not_leader_or_not_coordinator()
     {
         string topic = TestData.UniqueTopic("routing");

@@ -20,7 +20,7 @@ internal static class ConfigChanges
             return (ErrorCode.InvalidRequest, $"Config resource type {resourceType} is not supported; Runnel alters topic (2) configs.");
         }
 
-        if (!topics.TryGetTopic(resourceName, out TopicMetadata? _))
+        if (await topics.FindTopicAsync(resourceName, CancellationToken.None).ConfigureAwait(false) is null)
         {
             return (ErrorCode.UnknownTopicOrPartition, $"Topic '{resourceName}' does not exist.");
         }

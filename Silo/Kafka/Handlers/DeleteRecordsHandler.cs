@@ -32,7 +32,7 @@ public sealed class DeleteRecordsHandler : KafkaApiHandler<DeleteRecordsRequest,
         {
             var topicResult = new DeleteRecordsResponse.DeleteRecordsTopicResult { Name = requestTopic.Name };
             response.Topics.Add(topicResult);
-            _topics.TryGetTopic(requestTopic.Name, out TopicMetadata? topic);
+            TopicMetadata? topic = await _topics.FindTopicAsync(requestTopic.Name, cancellationToken).ConfigureAwait(false);
             foreach (var partition in requestTopic.Partitions)
             {
                 var entry = new DeleteRecordsResponse.DeleteRecordsTopicResult.DeleteRecordsPartitionResult { PartitionIndex = partition.PartitionIndex, LowWatermark = -1 };

@@ -35,7 +35,7 @@ public sealed class DeleteTopicsHandler : KafkaApiHandler<DeleteTopicsRequest, D
         foreach (var state in request.Topics)
         {
             string? name = state.Name;
-            if (name is null && _topics.TryGetTopic(state.TopicId, out TopicMetadata? byId))
+            if (name is null && await _topics.FindTopicAsync(state.TopicId, cancellationToken).ConfigureAwait(false) is { } byId)
             {
                 name = byId.Name;
             }
@@ -46,7 +46,7 @@ public sealed class DeleteTopicsHandler : KafkaApiHandler<DeleteTopicsRequest, D
                 continue;
             }
 
-            _topics.TryGetTopic(name, out TopicMetadata? topic);
+            TopicMetadata? topic = await _topics.FindTopicAsync(name, cancellationToken).ConfigureAwait(false);
             TopicOperationResult deleted = await _topics.DeleteTopicAsync(name).ConfigureAwait(false);
             response.Responses.Add(new() { Name = name, TopicId = topic?.TopicId ?? state.TopicId, ErrorCode = (short)deleted.Error, ErrorMessage = deleted.Message });
         }

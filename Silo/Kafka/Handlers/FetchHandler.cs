@@ -54,7 +54,7 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
             bool anyError = false;
             foreach (var fetchTopic in request.Topics)
             {
-                TopicMetadata? topic = ResolveTopic(context.ApiVersion, fetchTopic.Topic, fetchTopic.TopicId);
+                TopicMetadata? topic = await ResolveTopicAsync(context.ApiVersion, fetchTopic.Topic, fetchTopic.TopicId, cancellationToken).ConfigureAwait(false);
                 var topicResponse = new FetchResponse.FetchableTopicResponse { Topic = fetchTopic.Topic, TopicId = fetchTopic.TopicId };
                 response.Responses.Add(topicResponse);
                 foreach (var fetchPartition in fetchTopic.Partitions)
@@ -112,15 +112,8 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
         }
     }
 
-    private TopicMetadata? ResolveTopic(short version, string name, Guid id)
-    {
-        if (version >= 13)
-        {
-            return _topics.TryGetTopic(id, out TopicMetadata? byId) ? byId : null;
-        }
-
-        return _topics.TryGetTopic(name, out TopicMetadata? byName) ? byName : null;
-    }
+    private ValueTask<TopicMetadata?> ResolveTopicAsync(short version, string name, Guid id, CancellationToken cancellationToken) =>
+        version >= 13 ? _topics.FindTopicAsync(id, cancellationToken) : _topics.FindTopicAsync(name, cancellationToken);
 
     private static async Task WaitForAnyAppendAsync(List<(IPartitionReader Reader, long SeenHighWatermark)> readers, long waitMs, CancellationToken cancellationToken)
     {

@@ -46,7 +46,7 @@ public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, Lis
         {
             var topicResponse = new ListOffsetsResponse.ListOffsetsTopicResponse { Name = requestTopic.Name };
             response.Topics.Add(topicResponse);
-            _topics.TryGetTopic(requestTopic.Name, out TopicMetadata? topic);
+            TopicMetadata? topic = await _topics.FindTopicAsync(requestTopic.Name, cancellationToken).ConfigureAwait(false);
             foreach (var requestPartition in requestTopic.Partitions)
             {
                 var entry = new ListOffsetsResponse.ListOffsetsTopicResponse.ListOffsetsPartitionResponse { PartitionIndex = requestPartition.PartitionIndex, Timestamp = -1, Offset = -1 };

@@ -65,13 +65,14 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
             TopicMetadata? topic;
             if (requested.Name is null)
             {
-                if (!_topics.TryGetTopic(requested.TopicId, out topic))
+                topic = await _topics.FindTopicAsync(requested.TopicId, cancellationToken).ConfigureAwait(false);
+                if (topic is null)
                 {
                     response.Topics.Add(new() { ErrorCode = (short)ErrorCode.UnknownTopicId, Name = null, TopicId = requested.TopicId });
                     continue;
                 }
             }
-            else if (!_topics.TryGetTopic(requested.Name, out topic))
+            else if ((topic = await _topics.FindTopicAsync(requested.Name, cancellationToken).ConfigureAwait(false)) is null)
             {
                 if (mayCreate)
                 {

@@ -52,7 +52,7 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
             response.Responses.Add(topicResponse);
-            _topics.TryGetTopic(topicData.Name, out TopicMetadata? topic);
+            TopicMetadata? topic = await _topics.FindTopicAsync(topicData.Name, cancellationToken).ConfigureAwait(false);
             foreach (var partitionData in topicData.PartitionData)
             {
                 var entry = new ProduceResponse.TopicProduceResponse.PartitionProduceResponse { Index = partitionData.Index, BaseOffset = -1, LogAppendTimeMs = -1, LogStartOffset = -1 };
