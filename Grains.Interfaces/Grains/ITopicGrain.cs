@@ -19,9 +19,12 @@ public interface ITopicGrain : IGrainWithStringKey
     [Alias("create-partitions")]
     Task<TopicChange> CreatePartitionsAsync(int totalCount, bool validateOnly);
 
-    /// <summary>Sets (value non-null) or removes (null) overrides; with <paramref name="replaceAll"/> the given set replaces every override.</summary>
+    /// <summary>
+    /// Applies <paramref name="changes"/> to the overrides, all or none; with <paramref name="replaceAll"/> (the legacy
+    /// AlterConfigs, SET only) the given set replaces every override.
+    /// </summary>
     [Alias("alter-configs")]
-    Task<TopicChange> AlterConfigsAsync(IReadOnlyList<KeyValuePair<string, string?>> changes, bool replaceAll, bool validateOnly);
+    Task<TopicChange> AlterConfigsAsync(IReadOnlyList<TopicConfigChange> changes, bool replaceAll, bool validateOnly);
 }
 
 /// <summary>The outcome of a topic change: an error code (0 = none) and a message for the client.</summary>

@@ -102,6 +102,13 @@ public sealed partial class ClusterMetadataStore
     public Task<TopicOperationResult> AlterTopicConfigAsync(string name, IEnumerable<KeyValuePair<string, string?>> changes, bool validateOnly, CancellationToken cancellationToken = default) =>
         ChangeConfigAsync(name, validateOnly, topic => topic.Config.TryWith(changes, out TopicConfig? config, out string? error) ? (config, null) : (null, error), cancellationToken);
 
+    /// <summary>
+    /// IncrementalAlterConfigs with every operation: APPEND and SUBTRACT apply to the value in the store when the
+    /// change is made (re-applied after a lost compare-and-swap), so concurrent list changes never undo each other.
+    /// </summary>
+    public Task<TopicOperationResult> AlterTopicConfigAsync(string name, IReadOnlyList<TopicConfigChange> changes, bool validateOnly, CancellationToken cancellationToken = default) =>
+        ChangeConfigAsync(name, validateOnly, topic => topic.Config.TryApply(changes, out TopicConfig? config, out string? error) ? (config, null) : (null, error), cancellationToken);
+
     /// <summary>The legacy AlterConfigs: <paramref name="configs"/> replace all overrides of the topic.</summary>
     public Task<TopicOperationResult> ReplaceTopicConfigAsync(string name, IEnumerable<KeyValuePair<string, string?>> configs, bool validateOnly, CancellationToken cancellationToken = default) =>
         ChangeConfigAsync(name, validateOnly, _ => TopicConfig.TryCreate(configs, out TopicConfig? config, out string? error) ? (config, null) : (null, error), cancellationToken);

@@ -68,10 +68,10 @@ public sealed class TopicGrain : Grain, ITopicGrain
     public async Task<TopicChange> CreatePartitionsAsync(int totalCount, bool validateOnly)
         => ToChange(await _topics.Store.CreatePartitionsAsync(Name, totalCount, validateOnly, _topics.Assigner));
 
-    public async Task<TopicChange> AlterConfigsAsync(IReadOnlyList<KeyValuePair<string, string?>> changes, bool replaceAll, bool validateOnly)
+    public async Task<TopicChange> AlterConfigsAsync(IReadOnlyList<TopicConfigChange> changes, bool replaceAll, bool validateOnly)
     {
         TopicOperationResult result = replaceAll
-            ? await _topics.Store.ReplaceTopicConfigAsync(Name, changes, validateOnly)
+            ? await _topics.Store.ReplaceTopicConfigAsync(Name, AsSettings(changes), validateOnly)
             : await _topics.Store.AlterTopicConfigAsync(Name, changes, validateOnly);
         if (result.IsSuccess && !validateOnly && result.Topic is { } topic)
         {
@@ -85,6 +85,18 @@ public sealed class TopicGrain : Grain, ITopicGrain
         }
 
         return ToChange(result);
+    }
+
+    /// <summary>The legacy AlterConfigs sends whole values: each change is a SET (a null value means no override).</summary>
+    private static List<KeyValuePair<string, string?>> AsSettings(IReadOnlyList<TopicConfigChange> changes)
+    {
+        var settings = new List<KeyValuePair<string, string?>>(changes.Count);
+        foreach (TopicConfigChange change in changes)
+        {
+            settings.Add(new(change.Name, change.Value));
+        }
+
+        return settings;
     }
 
     private static TopicChange ToChange(TopicOperationResult result) => new(result.Error, result.Message);

@@ -105,7 +105,7 @@ public sealed class TopicService
     public Task<TopicOperationResult> CreatePartitionsAsync(string name, int totalCount, bool validateOnly)
         => Change(name, g => g.CreatePartitionsAsync(totalCount, validateOnly));
 
-    public Task<TopicOperationResult> AlterConfigsAsync(string name, IReadOnlyList<KeyValuePair<string, string?>> changes, bool replaceAll, bool validateOnly)
+    public Task<TopicOperationResult> AlterConfigsAsync(string name, IReadOnlyList<TopicConfigChange> changes, bool replaceAll, bool validateOnly)
         => Change(name, g => g.AlterConfigsAsync(changes, replaceAll, validateOnly));
 
     private async Task<TopicOperationResult> Change(string name, Func<ITopicGrain, Task<TopicChange>> call)

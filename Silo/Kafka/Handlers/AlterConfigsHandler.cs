@@ -1,3 +1,4 @@
+using Runnel.Grains;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -23,10 +24,10 @@ public sealed class AlterConfigsHandler : KafkaApiHandler<AlterConfigsRequest, A
         var response = new AlterConfigsResponse();
         foreach (var resource in request.Resources)
         {
-            var changes = new List<KeyValuePair<string, string?>>(resource.Configs.Count);
+            var changes = new List<TopicConfigChange>(resource.Configs.Count);
             foreach (var config in resource.Configs)
             {
-                changes.Add(new(config.Name, config.Value));
+                changes.Add(TopicConfigChange.Set(config.Name, config.Value));
             }
 
             (ErrorCode error, string? message) = await ConfigChanges.ApplyAsync(_topics, resource.ResourceType, resource.ResourceName, changes, replaceAll: true, request.ValidateOnly).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Runnel.Grains;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
@@ -8,7 +9,7 @@ namespace Runnel.Silo.Kafka.Handlers;
 internal static class ConfigChanges
 {
     public static async Task<(ErrorCode Error, string? Message)> ApplyAsync(
-        TopicService topics, sbyte resourceType, string resourceName, IReadOnlyList<KeyValuePair<string, string?>> changes, bool replaceAll, bool validateOnly)
+        TopicService topics, sbyte resourceType, string resourceName, IReadOnlyList<TopicConfigChange> changes, bool replaceAll, bool validateOnly)
     {
         if (resourceType == ConfigResourceType.Broker)
         {

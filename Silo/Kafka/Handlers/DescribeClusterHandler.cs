@@ -5,7 +5,10 @@ using Runnel.Protocol.Messages;
 
 namespace Runnel.Silo.Kafka.Handlers;
 
-/// <summary>DescribeCluster (KIP-700): the cluster id, the controller and every live broker, as Metadata has them.</summary>
+/// <summary>
+/// DescribeCluster (KIP-700): the cluster id, the controller and every live broker, as Metadata has them, and the
+/// cluster's authorized operations when asked (KIP-430).
+/// </summary>
 public sealed class DescribeClusterHandler : KafkaApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     /// <summary>Endpoint type 1: brokers (2, controllers, is for KRaft controller endpoints, which Runnel has none of).</summary>
@@ -30,7 +33,13 @@ public sealed class DescribeClusterHandler : KafkaApiHandler<DescribeClusterRequ
 
     protected override ValueTask<DescribeClusterResponse?> HandleAsync(RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken)
     {
-        var response = new DescribeClusterResponse { ClusterId = _topics.ClusterId, ControllerId = _cluster.ControllerId(), EndpointType = BrokerEndpoints };
+        var response = new DescribeClusterResponse
+        {
+            ClusterId = _topics.ClusterId,
+            ControllerId = _cluster.ControllerId(),
+            EndpointType = BrokerEndpoints,
+            ClusterAuthorizedOperations = AuthorizedOperations.When(request.IncludeClusterAuthorizedOperations, AuthorizedOperations.Cluster),
+        };
         if (context.ApiVersion >= 1 && request.EndpointType != BrokerEndpoints)
         {
             response.ErrorCode = (short)ErrorCode.UnsupportedEndpointType;

@@ -6,8 +6,8 @@ using Runnel.Protocol.Messages;
 namespace Runnel.Silo.Kafka.Handlers;
 
 /// <summary>
-/// DescribeConfigs for topics: every known topic config with its value, whether it is a default, read-only,
-/// its type and documentation. Broker resources answer with no entries (nothing is configurable at run time).
+/// DescribeConfigs for topics: every Kafka topic config with its value, its source (the topic's override or the
+/// default), read-only (those Runnel only takes at their default), its type, documentation and synonyms. Broker resources answer with no entries (nothing is configurable at run time).
 /// </summary>
 public sealed class DescribeConfigsHandler : KafkaApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
@@ -54,7 +54,7 @@ public sealed class DescribeConfigsHandler : KafkaApiHandler<DescribeConfigsRequ
                     continue;
                 }
 
-                result.Configs.Add(new()
+                var described = new DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult
                 {
                     Name = entry.Name,
                     Value = entry.Value,
@@ -64,11 +64,31 @@ public sealed class DescribeConfigsHandler : KafkaApiHandler<DescribeConfigsRequ
                     IsSensitive = false,
                     ConfigType = (sbyte)entry.Definition.Type,
                     Documentation = request.IncludeDocumentation ? entry.Definition.Documentation : null,
-                });
+                };
+                if (request.IncludeSynonyms)
+                {
+                    AddSynonyms(described, entry);
+                }
+
+                result.Configs.Add(described);
             }
         }
 
         return ValueTask.FromResult<DescribeConfigsResponse?>(response);
+    }
+
+    /// <summary>
+    /// Synonyms in order of precedence, as Kafka lists them: the topic's override (if any), then the default it
+    /// falls back to, so tools that copy only overrides can tell the two apart.
+    /// </summary>
+    private static void AddSynonyms(DescribeConfigsResponse.DescribeConfigsResult.DescribeConfigsResourceResult described, TopicConfigEntry entry)
+    {
+        if (!entry.IsDefault)
+        {
+            described.Synonyms.Add(new() { Name = entry.Name, Value = entry.Value, Source = ConfigResourceType.SourceTopicConfig });
+        }
+
+        described.Synonyms.Add(new() { Name = entry.Name, Value = entry.Definition.DefaultValue, Source = ConfigResourceType.SourceDefault });
     }
 
     protected override ErrorCode FirstError(DescribeConfigsResponse response)

@@ -1,3 +1,4 @@
+using Runnel.Grains;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
@@ -5,14 +6,12 @@ using Runnel.Protocol.Messages;
 namespace Runnel.Silo.Kafka.Handlers;
 
 /// <summary>
-/// IncrementalAlterConfigs: SET (0) and DELETE (1) of single topic configs. APPEND and SUBTRACT (2, 3) apply to list
-/// configs only, and the one list config, cleanup.policy, accepts a single value here, so they are refused clearly.
+/// IncrementalAlterConfigs: SET (0), DELETE (1), and APPEND (2) and SUBTRACT (3) of list configs, applied by the topic
+/// grain to the topic's current values, all of a resource's changes or none. An operation code Kafka does not define
+/// refuses the resource with INVALID_REQUEST, as Kafka does; a change Runnel cannot make with INVALID_CONFIG.
 /// </summary>
 public sealed class IncrementalAlterConfigsHandler : KafkaApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
-    private const sbyte Set = 0;
-    private const sbyte Delete = 1;
-
     private readonly TopicService _topics;
 
     public IncrementalAlterConfigsHandler(TopicService topics) => _topics = topics;
@@ -28,29 +27,21 @@ public sealed class IncrementalAlterConfigsHandler : KafkaApiHandler<Incremental
         var response = new IncrementalAlterConfigsResponse();
         foreach (var resource in request.Resources)
         {
-            var changes = new List<KeyValuePair<string, string?>>(resource.Configs.Count);
+            var changes = new List<TopicConfigChange>(resource.Configs.Count);
             string? refused = null;
             foreach (var config in resource.Configs)
             {
-                switch (config.ConfigOperation)
+                if (config.ConfigOperation is < (sbyte)ConfigOperation.Set or > (sbyte)ConfigOperation.Subtract)
                 {
-                    case Set when config.Value is null:
-                        refused = $"SET of '{config.Name}' needs a value.";
-                        break;
-                    case Set:
-                        changes.Add(new(config.Name, config.Value));
-                        break;
-                    case Delete:
-                        changes.Add(new(config.Name, null));
-                        break;
-                    default:
-                        refused = $"Config operation {config.ConfigOperation} on '{config.Name}' is not supported; use SET (0) or DELETE (1).";
-                        break;
+                    refused ??= $"Config operation {config.ConfigOperation} on '{config.Name}' is unknown; Kafka's are SET (0), DELETE (1), APPEND (2) and SUBTRACT (3).";
+                    continue;
                 }
+
+                changes.Add(new TopicConfigChange(config.Name, config.Value, (ConfigOperation)config.ConfigOperation));
             }
 
             (ErrorCode error, string? message) = refused is not null
-                ? (ErrorCode.InvalidConfig, refused)
+                ? (ErrorCode.InvalidRequest, refused)
                 : await ConfigChanges.ApplyAsync(_topics, resource.ResourceType, resource.ResourceName, changes, replaceAll: false, request.ValidateOnly).ConfigureAwait(false);
             response.Responses.Add(new() { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName, ErrorCode = (short)error, ErrorMessage = message });
         }

@@ -41,7 +41,10 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
         {
             ClusterId = _topics.ClusterId,
             ControllerId = _cluster.ControllerId(),
+            // v8-v10 only; the flag reads false at other versions, and v11+ moved it to DescribeCluster.
+            ClusterAuthorizedOperations = AuthorizedOperations.When(request.IncludeClusterAuthorizedOperations, AuthorizedOperations.Cluster),
         };
+        int topicOperations = AuthorizedOperations.When(request.IncludeTopicAuthorizedOperations, AuthorizedOperations.Topic);
         foreach (KafkaBroker broker in _brokers.Live())
         {
             response.Brokers.Add(new() { NodeId = broker.NodeId, Host = broker.Host, Port = broker.Port, Rack = null });
@@ -53,7 +56,7 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
         {
             foreach (TopicMetadata topic in _topics.ListTopics())
             {
-                response.Topics.Add(Describe(topic));
+                response.Topics.Add(Describe(topic, topicOperations));
             }
 
             return response;
@@ -94,16 +97,17 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
                 }
             }
 
-            response.Topics.Add(Describe(topic!));
+            response.Topics.Add(Describe(topic!, topicOperations));
         }
 
         return response;
     }
 
-    private MetadataResponse.MetadataResponseTopic Describe(TopicMetadata topic)
+    private MetadataResponse.MetadataResponseTopic Describe(TopicMetadata topic, int authorizedOperations)
     {
         var entry = new MetadataResponse.MetadataResponseTopic
         {
+            TopicAuthorizedOperations = authorizedOperations,
             Name = topic.Name,
             TopicId = topic.TopicId,
             IsInternal = Runnel.Grains.Groups.OffsetsTopic.IsInternal(topic.Name),

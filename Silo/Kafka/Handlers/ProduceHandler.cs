@@ -11,7 +11,8 @@ namespace Runnel.Silo.Kafka.Handlers;
 
 /// <summary>
 /// Produce: validates each partition's batches here, off the partition's turn (CRC-32C, framing), then appends
-/// them through the partition grain, which assigns offsets and checks idempotent sequences. acks=0 gets no
+/// them through the partition grain, which assigns offsets and checks idempotent sequences. A topic whose
+/// compression.type names a codec gets batches of another codec rebuilt with it first (<see cref="ProduceRecompression"/>). acks=0 gets no
 /// response at all, as clients expect. acks=-1 is answered once the batch is fsynced (group commit, shared with
 /// every append made meanwhile) unless <c>--acks-all-fsync false</c>; acks=1 once the OS has the write.
 /// </summary>
@@ -47,7 +48,7 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
     protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
     {
         var response = new ProduceResponse();
-        var pending = new List<(ProduceResponse.TopicProduceResponse.PartitionProduceResponse Entry, TopicMetadata Topic, Task<AppendOutcome> Append)>();
+        var pending = new List<(ProduceResponse.TopicProduceResponse.PartitionProduceResponse Entry, TopicMetadata Topic, Task<AppendOutcome> Append, PooledByteBuffer? Rebuilt)>();
         foreach (var topicData in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
@@ -73,16 +74,25 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
                 // Not cancelled with the connection: the batches are a view of the request frame, which must outlive
                 // the append (see IPartitionGrain.AppendAsync).
                 ReadOnlyMemory<byte> batches = partitionData.Records!.Value;
-                pending.Add((entry, topic!, _topics.Partition(topic!.Name, partitionData.Index).AppendAsync(batches, request.Acks)));
+                PooledByteBuffer? rebuilt = ProduceRecompression.Apply(topic!.Config, batches.Span, out refusal, out message);
+                if (refusal != ErrorCode.None)
+                {
+                    entry.ErrorCode = (short)refusal;
+                    entry.ErrorMessage = message;
+                    continue;
+                }
+
+                batches = rebuilt?.WrittenMemory ?? batches;
+                pending.Add((entry, topic, _topics.Partition(topic.Name, partitionData.Index).AppendAsync(batches, request.Acks), rebuilt));
             }
         }
 
-        foreach (var (entry, topic, append) in pending)
+        foreach (var (entry, topic, append, rebuilt) in pending)
         {
             AppendOutcome outcome;
             try
             {
-                outcome = await append.ConfigureAwait(false);
+                outcome = await AppendedAsync(append, rebuilt).ConfigureAwait(false);
                 if (request.Acks == -1 && _acksAllWaitsForDisk && outcome.Error == ErrorCode.None)
                 {
                     // After the append's turn, so other producers keep appending while this waits for the group fsync.
@@ -103,6 +113,19 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
         }
 
         return request.Acks == 0 ? null : response;
+    }
+
+    /// <summary>The append's outcome; rebuilt batches go back to the pool once the grain has copied them into its log.</summary>
+    private static async Task<AppendOutcome> AppendedAsync(Task<AppendOutcome> append, PooledByteBuffer? rebuilt)
+    {
+        try
+        {
+            return await append.ConfigureAwait(false);
+        }
+        finally
+        {
+            rebuilt?.Dispose();
+        }
     }
 
     private async Task WaitForDiskAsync(TopicMetadata topic, int partition, long lastOffset, CancellationToken cancellationToken)

@@ -39,6 +39,9 @@ public sealed class PooledByteBuffer : IBufferWriter<byte>, IDisposable
 
     public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, _written);
 
+    /// <summary>The written bytes, writable: for fields known only after what follows them is written (a batch's length and CRC).</summary>
+    internal Span<byte> WrittenSpanToPatch => _array.AsSpan(0, _written);
+
     private long MaxCapacity => Limit >= Array.MaxLength ? Array.MaxLength : (long)Limit + 1;
 
     /// <exception cref="InvalidDataException">More than <see cref="Limit"/> bytes would be written.</exception>

@@ -9,9 +9,6 @@ namespace Runnel.Silo.Kafka.Handlers.Groups;
 /// <summary>DescribeGroups: state, protocol and members; an unknown group is "Dead" without error, as in Kafka.</summary>
 public sealed class DescribeGroupsHandler : KafkaApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>
 {
-    // READ, DELETE and DESCRIBE (Kafka's AclOperation codes 3, 6, 8): what anyone may do without ACLs.
-    private const int GroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
-
     private readonly IGrainFactory _grains;
     private readonly GroupDirectory _directory;
     private readonly OffsetStore _offsets;
@@ -41,7 +38,7 @@ public sealed class DescribeGroupsHandler : KafkaApiHandler<DescribeGroupsReques
             {
                 GroupId = groupId,
                 GroupState = GroupState.Dead.Name(),
-                AuthorizedOperations = request.IncludeAuthorizedOperations ? GroupOperations : int.MinValue,
+                AuthorizedOperations = Handlers.AuthorizedOperations.When(request.IncludeAuthorizedOperations, Handlers.AuthorizedOperations.Group),
             };
             response.Groups.Add(described);
             if (groupId.Length == 0)

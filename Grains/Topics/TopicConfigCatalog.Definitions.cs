@@ -1,0 +1,140 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using static Runnel.Grains.Topics.TopicConfigRules;
+
+namespace Runnel.Grains.Topics;
+
+/// <summary>The table itself: one line per Kafka topic config, sorted by name.</summary>
+public static partial class TopicConfigCatalog
+{
+    private const string LongMax = "9223372036854775807";
+    private const string NoCompaction = "Runnel topics are never compacted (cleanup.policy=compact is refused), and Kafka ignores it on such topics too.";
+    private const string NoThrottle = "Runnel has no replication throttle rates, so like Kafka without one set, the list throttles nothing.";
+    private const string NoTimestampBounds = "Runnel does not check record timestamps against its clock yet";
+
+    private static readonly TopicConfigDefinition[] s_definitions =
+    [
+        new(CleanupPolicy, ConfigType.List, "delete", ConfigSupport.Applied,
+            "The retention policy of old segments. Only \"delete\" (by retention.ms and retention.bytes) is supported; compaction is not built yet.",
+            ValidateCleanupPolicy),
+        new(CompressionGzipLevel, ConfigType.Int, "-1", ConfigSupport.Applied,
+            "The gzip level (1-9, -1 for the codec's default, 6) when compression.type=gzip makes the silo recompress.",
+            IntBetween(CompressionGzipLevel, 1, 9, alsoAllowed: -1)),
+        new(CompressionLz4Level, ConfigType.Int, "9", ConfigSupport.Applied,
+            "The lz4 level (1-17; 3 and up is LZ4 HC, levels above 12 compress as 12) when compression.type=lz4 makes the silo recompress.",
+            IntBetween(CompressionLz4Level, 1, 17)),
+        new(CompressionType, ConfigType.String, "producer", ConfigSupport.Applied,
+            "The codec batches are stored with: 'producer' keeps each batch as the producer compressed it; 'uncompressed', 'gzip', " +
+            "'snappy', 'lz4' or 'zstd' makes the silo recompress a batch whose codec differs before it is appended.",
+            OneOf(CompressionType, "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer")),
+        new(CompressionZstdLevel, ConfigType.Int, "3", ConfigSupport.Applied,
+            "The zstd level (-131072 to 22) when compression.type=zstd makes the silo recompress.",
+            IntBetween(CompressionZstdLevel, -131072, 22)),
+        new(DeleteRetentionMs, ConfigType.Long, "86400000", ConfigSupport.NoEffect,
+            "How long tombstones are kept on a compacted topic. " + NoCompaction,
+            LongAtLeast(DeleteRetentionMs, 0)),
+        new(FileDeleteDelayMs, ConfigType.Long, "60000", ConfigSupport.NoEffect,
+            "Kafka's wait before deleting a removed segment's file. Runnel deletes it once no read uses it, so reads never see it vanish.",
+            LongAtLeast(FileDeleteDelayMs, 0)),
+        new(FlushMessages, ConfigType.Long, LongMax, ConfigSupport.DefaultOnly,
+            "Kafka's fsync every N messages. Runnel fsyncs by time (flush.ms) and before answering acks=-1.",
+            DefaultOnly(FlushMessages, ConfigType.Long, LongMax, LongAtLeast(FlushMessages, 1), "Runnel fsyncs by time (flush.ms) and for acks=-1, not by message count")),
+        new(FlushMs, ConfigType.Long, DefaultFlushMs.ToString(CultureInfo.InvariantCulture), ConfigSupport.Applied,
+            "How often acknowledged data is fsynced. Every append reaches the operating system before it is acknowledged, " +
+            "so a process crash loses nothing; a machine crash may lose the last flush.ms of data. (Runnel's default; Kafka's is never.)",
+            LongAtLeast(FlushMs, 0)),
+        new(FollowerReplicationThrottledReplicas, ConfigType.List, "", ConfigSupport.NoEffect,
+            "Replicas whose follower fetches are throttled: '*' or partition:broker pairs. " + NoThrottle,
+            ThrottledReplicas(FollowerReplicationThrottledReplicas)),
+        new(IndexIntervalBytes, ConfigType.Int, "4096", ConfigSupport.NoEffect,
+            "Kafka's offset index spacing. Runnel spaces its sparse indexes its own way; lookups give the same answers.",
+            IntAtLeast(IndexIntervalBytes, 0)),
+        new(LeaderReplicationThrottledReplicas, ConfigType.List, "", ConfigSupport.NoEffect,
+            "Replicas whose leader side of replication is throttled: '*' or partition:broker pairs. " + NoThrottle,
+            ThrottledReplicas(LeaderReplicationThrottledReplicas)),
+        new(LocalRetentionBytes, ConfigType.Long, "-2", ConfigSupport.Applied,
+            "Once a sealed segment is in the blob tier, its local file is deleted while the partition's local files stay at least " +
+            "this big; -2 = same as retention.bytes, -1 = no size limit. Reads below the local start come from the blob tier.",
+            LongAtLeast(LocalRetentionBytes, SameAsRetention)),
+        new(LocalRetentionMs, ConfigType.Long, "-2", ConfigSupport.Applied,
+            "Once a sealed segment is in the blob tier, its local file is deleted when its newest record is older than this; " +
+            "-2 = same as retention.ms, -1 = no time limit.",
+            LongAtLeast(LocalRetentionMs, SameAsRetention)),
+        new(MaxCompactionLagMs, ConfigType.Long, LongMax, ConfigSupport.NoEffect,
+            "The longest a record stays uncompacted. " + NoCompaction,
+            LongAtLeast(MaxCompactionLagMs, 1)),
+        new(MaxMessageBytes, ConfigType.Int, DefaultMaxMessageBytes.ToString(CultureInfo.InvariantCulture), ConfigSupport.Applied,
+            "The largest record batch size allowed, in bytes, including the 12 bytes of batch offset and length.",
+            IntAtLeast(MaxMessageBytes, 0)),
+        new(MessageDownconversionEnable, ConfigType.Boolean, "true", ConfigSupport.NoEffect,
+            "Deprecated in Kafka 3.x, removed in 4.0: down-conversion for consumers older than message format v2. Runnel serves " +
+            "Fetch v4 and later only, which never down-convert.",
+            Boolean(MessageDownconversionEnable), deprecated: true),
+        new(MessageFormatVersion, ConfigType.String, "3.0-IV1", ConfigSupport.NoEffect,
+            "Deprecated in Kafka 3.0, removed in 4.0, and ignored by Kafka 3.x brokers: Runnel, like them, writes record batch v2 (magic 2) only.",
+            ValidMessageFormatVersion, deprecated: true),
+        new(MessageTimestampAfterMaxMs, ConfigType.Long, LongMax, ConfigSupport.DefaultOnly,
+            "How far ahead of the broker's clock a CreateTime timestamp may be (Kafka 3.6+; Kafka 4.0 defaults to 1 hour).",
+            DefaultOnly(MessageTimestampAfterMaxMs, ConfigType.Long, LongMax, LongAtLeast(MessageTimestampAfterMaxMs, 0), NoTimestampBounds)),
+        new(MessageTimestampBeforeMaxMs, ConfigType.Long, LongMax, ConfigSupport.DefaultOnly,
+            "How far behind the broker's clock a CreateTime timestamp may be (Kafka 3.6+).",
+            DefaultOnly(MessageTimestampBeforeMaxMs, ConfigType.Long, LongMax, LongAtLeast(MessageTimestampBeforeMaxMs, 0), NoTimestampBounds)),
+        new(MessageTimestampDifferenceMaxMs, ConfigType.Long, LongMax, ConfigSupport.DefaultOnly,
+            "Deprecated in Kafka 3.6 (for message.timestamp.before.max.ms and after.max.ms), removed in 4.0.",
+            DefaultOnly(MessageTimestampDifferenceMaxMs, ConfigType.Long, LongMax, LongAtLeast(MessageTimestampDifferenceMaxMs, 0), NoTimestampBounds),
+            deprecated: true),
+        new(MessageTimestampType, ConfigType.String, "CreateTime", ConfigSupport.DefaultOnly,
+            "Records keep the timestamp the producer set.",
+            DefaultOnly(MessageTimestampType, ConfigType.String, "CreateTime", OneOf(MessageTimestampType, "CreateTime", "LogAppendTime"),
+                "LogAppendTime (the broker's clock in every batch) is not built yet")),
+        new(MinCleanableDirtyRatio, ConfigType.Double, "0.5", ConfigSupport.NoEffect,
+            "How dirty a log must be before it is compacted. " + NoCompaction,
+            DoubleBetween(MinCleanableDirtyRatio, 0, 1)),
+        new(MinCompactionLagMs, ConfigType.Long, "0", ConfigSupport.NoEffect,
+            "The shortest a record stays uncompacted. " + NoCompaction,
+            LongAtLeast(MinCompactionLagMs, 0)),
+        new(MinInsyncReplicas, ConfigType.Int, "1", ConfigSupport.DefaultOnly,
+            "The minimum number of in-sync replicas for acks=all. Runnel keeps one replica per partition for now.",
+            DefaultOnly(MinInsyncReplicas, ConfigType.Int, "1", IntAtLeast(MinInsyncReplicas, 1), "each partition has a single replica")),
+        new(Preallocate, ConfigType.Boolean, "false", ConfigSupport.NoEffect,
+            "Kafka's preallocation of segment files. Runnel grows its segment files as it appends.",
+            Boolean(Preallocate)),
+        new(RemoteLogCopyDisable, ConfigType.Boolean, "false", ConfigSupport.DefaultOnly,
+            "Kafka 3.9+: stop copying to remote storage but keep reading it.",
+            DefaultOnly(RemoteLogCopyDisable, ConfigType.Boolean, "false", Boolean(RemoteLogCopyDisable),
+                "remote.storage.enable=false already does that in Runnel (uploads stop, the blob tier stays readable)")),
+        new(RemoteLogDeleteOnDisable, ConfigType.Boolean, "false", ConfigSupport.DefaultOnly,
+            "Kafka 3.9+: delete the remote data when remote storage is turned off for the topic.",
+            DefaultOnly(RemoteLogDeleteOnDisable, ConfigType.Boolean, "false", Boolean(RemoteLogDeleteOnDisable),
+                "Runnel keeps the blob tier readable when uploads stop and has no such deletion yet")),
+        new(RemoteStorageEnable, ConfigType.Boolean, "true", ConfigSupport.Applied,
+            "Upload sealed segments to the silo's blob tier, so history outlives local disks and local retention can apply. (Runnel's default; Kafka's is false.)",
+            Boolean(RemoteStorageEnable)),
+        new(RetentionBytes, ConfigType.Long, "-1", ConfigSupport.Applied,
+            "Old segments are deleted while the partition stays at least this big; -1 for no size limit.",
+            LongAtLeast(RetentionBytes, -1)),
+        new(RetentionMs, ConfigType.Long, DefaultRetentionMs.ToString(CultureInfo.InvariantCulture), ConfigSupport.Applied,
+            "Segments whose newest record is older than this are deleted; -1 keeps data forever.",
+            LongAtLeast(RetentionMs, -1)),
+        new(SegmentBytes, ConfigType.Int, DefaultSegmentBytes.ToString(CultureInfo.InvariantCulture), ConfigSupport.Applied,
+            "The size of a log segment; retention deletes whole segments.",
+            IntAtLeast(SegmentBytes, 14)),
+        new(SegmentIndexBytes, ConfigType.Int, "10485760", ConfigSupport.NoEffect,
+            "Kafka's preallocated index file size. Runnel's indexes grow with their segment.",
+            IntAtLeast(SegmentIndexBytes, 4)),
+        new(SegmentJitterMs, ConfigType.Long, "0", ConfigSupport.NoEffect,
+            "Kafka's random shortening of segment.ms, which spreads segment rolls. Runnel rolls each partition on its own tiering tick.",
+            LongAtLeast(SegmentJitterMs, 0)),
+        new(SegmentMs, ConfigType.Long, DefaultSegmentMs.ToString(CultureInfo.InvariantCulture), ConfigSupport.Applied,
+            "A new segment is started after this long even if the current one is not full, so retention can delete old data.",
+            LongAtLeast(SegmentMs, 1)),
+        new(UncleanLeaderElectionEnable, ConfigType.Boolean, "false", ConfigSupport.DefaultOnly,
+            "Whether a replica that is not in sync may become leader, losing data.",
+            DefaultOnly(UncleanLeaderElectionEnable, ConfigType.Boolean, "false", Boolean(UncleanLeaderElectionEnable),
+                "Runnel never elects a leader that may lack acknowledged records")),
+    ];
+
+    // Declared after the table: static initializers run in textual order within this file.
+    private static readonly FrozenDictionary<string, TopicConfigDefinition> s_byName =
+        s_definitions.ToFrozenDictionary(d => d.Name, StringComparer.Ordinal);
+}
