@@ -21,7 +21,7 @@ public sealed class DescribeConfigsHandler : KafkaApiHandler<DescribeConfigsRequ
 
     public override short MaxVersion => 4;
 
-    protected override ValueTask<DescribeConfigsResponse?> HandleAsync(RequestContext context, DescribeConfigsRequest request, CancellationToken cancellationToken)
+    protected override async ValueTask<DescribeConfigsResponse?> HandleAsync(RequestContext context, DescribeConfigsRequest request, CancellationToken cancellationToken)
     {
         var response = new DescribeConfigsResponse();
         foreach (var resource in request.Resources)
@@ -40,7 +40,7 @@ public sealed class DescribeConfigsHandler : KafkaApiHandler<DescribeConfigsRequ
                 continue;
             }
 
-            if (!_topics.TryGetTopic(resource.ResourceName, out TopicMetadata? topic))
+            if (await _topics.FindTopicAsync(resource.ResourceName, cancellationToken).ConfigureAwait(false) is not { } topic)
             {
                 result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
                 result.ErrorMessage = $"Topic '{resource.ResourceName}' does not exist.";
@@ -74,7 +74,7 @@ public sealed class DescribeConfigsHandler : KafkaApiHandler<DescribeConfigsRequ
             }
         }
 
-        return ValueTask.FromResult<DescribeConfigsResponse?>(response);
+        return response;
     }
 
     /// <summary>
