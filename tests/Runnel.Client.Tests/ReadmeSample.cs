@@ -3,7 +3,7 @@ using Runnel.Client.Producer;
 
 namespace Runnel.Client.Tests;
 
-/// <summary>The sample in Client/README.md, kept here so a test compiles and runs exactly that code.</summary>
+/// <summary>The sample in Client/Runnel.Client/README.md, kept here so a test compiles and runs exactly that code.</summary>
 internal static class ReadmeSample
 {
     public static async Task<string> RunAsync(string bootstrap, string topic)
