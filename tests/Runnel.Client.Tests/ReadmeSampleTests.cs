@@ -13,7 +13,7 @@ public sealed class ReadmeSampleTests(SiloFixture fixture) : IClassFixture<SiloF
         int end = source.IndexOf("        // README-SAMPLE-END", StringComparison.Ordinal);
         start = source.IndexOf('\n', start) + 1;
         string sample = string.Join('\n', source[start..end].Split('\n').Select(l => l.Length >= 8 ? l[8..] : l.TrimStart()));
-        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "Client", "README.md")).ReplaceLineEndings("\n");
+        string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "Client", "Runnel.Client", "README.md")).ReplaceLineEndings("\n");
         Assert.True(readme.Contains(sample.TrimEnd(), StringComparison.Ordinal), "Client/Runnel.Client/README.md must quote ReadmeSample.RunAsync verbatim:\n" + sample);
     }
 
