@@ -38,15 +38,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# A port nothing listens on, from a range of 200, never one handed out earlier in this run.
-declare -A TAKEN
-free_port() {
+# Sets PORT to a port nothing listens on, never one handed out earlier in this run (a stopped silo's port may still
+# be in TIME_WAIT or held by Orleans' SO_REUSEPORT socket for a moment). Not a $(...) function: it must remember.
+NEXT_PORT=27000
+take_port() {
   local p
-  for p in $(seq "$1" $(($1 + 200))); do
-    [[ -n "${TAKEN[$p]:-}" ]] && continue
-    if ! ss -ltnH | awk '{print $4}' | grep -q ":$p\$"; then TAKEN[$p]=1; echo "$p"; return; fi
+  for ((p = NEXT_PORT; p < NEXT_PORT + 500; p++)); do
+    if ! ss -ltnH | awk '{print $4}' | grep -q ":$p\$"; then PORT=$p; NEXT_PORT=$((p + 1)); return; fi
   done
-  log "no free port near $1"; exit 1
+  log "no free port from $NEXT_PORT"; exit 1
 }
 
 # Waits until $2 (a file) has a line matching $3, or the process died, at most 60 s.
@@ -77,11 +77,11 @@ dotnet build "$ROOT/Silo" -c Release -v q -nologo > "$WORK/build.log" 2>&1 || { 
 dotnet build "$ROOT/tests/Runnel.Perf" -c Release -v q -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 [[ -f "$AZURITE" ]] || { log "Azurite is missing: (cd tests/interop/azure && npm ci)"; exit 1; }
 
-TABLE_PORT=$(free_port 27002)
-node "$AZURITE" --tablePort "$TABLE_PORT" --tableHost 127.0.0.1 --inMemoryPersistence --skipApiVersionCheck --silent \
+take_port; TABLE_PORT=$PORT
+node "$AZURITE" --tablePort "$TABLE_PORT" --tableHost 127.0.0.1 --skipApiVersionCheck --loose --disableTelemetry --silent \
   --location "$WORK/azurite" > "$WORK/azurite.log" 2>&1 &
 TABLE_PID=$!
-wait_for "$TABLE_PID" "$WORK/azurite.log" 'successfully listening'
+wait_for "$TABLE_PID" "$WORK/azurite.log" 'successfully started'
 TABLES="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
 
 declare -A R   # R[silos.round.p]=produce records/s, .c consume, .pcpu/.ccpu silo CPU seconds
@@ -89,7 +89,7 @@ declare -A R   # R[silos.round.p]=produce records/s, .c consume, .pcpu/.ccpu sil
 start_cluster() { # silos cluster-id
   local n port http silo gateway boot=""
   for ((n = 0; n < $1; n++)); do
-    port=$(free_port 29192); http=$(free_port 29744); silo=$(free_port 21211); gateway=$(free_port 31000)
+    take_port; port=$PORT; take_port; http=$PORT; take_port; silo=$PORT; take_port; gateway=$PORT
     dotnet "$ROOT/Silo/bin/Release/net10.0/Runnel.Silo.dll" --node-id "$n" --port "$port" --http-port "$http" \
       --silo-port "$silo" --gateway-port "$gateway" --data "$WORK/$2/node$n" --blob-path "$WORK/$2/blobs" \
       --clustering azure-table --clustering-connection-string "$TABLES" --cluster-id "$2" > "$WORK/$2-node$n.log" 2>&1 &
