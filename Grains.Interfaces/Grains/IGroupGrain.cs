@@ -36,6 +36,13 @@ public interface IGroupGrain : IGrainWithStringKey
     [Alias("commit-offsets")]
     Task<IReadOnlyList<ErrorCode>> CommitOffsetsAsync(OffsetCommitCall call);
 
+    /// <summary>
+    /// Commits the offsets of a committed transaction (TxnOffsetCommit, then EndTxn): the transaction coordinator
+    /// fenced the producer, so no generation check applies here.
+    /// </summary>
+    [Alias("commit-txn-offsets")]
+    Task<ErrorCode> CommitTransactionalOffsetsAsync(IReadOnlyList<OffsetCommitEntry> offsets);
+
     [Alias("describe")]
     Task<GroupDescription> DescribeAsync();
 

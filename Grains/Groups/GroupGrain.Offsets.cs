@@ -7,6 +7,25 @@ namespace Runnel.Grains.Groups;
 
 public sealed partial class GroupGrain
 {
+    public async Task<ErrorCode> CommitTransactionalOffsetsAsync(IReadOnlyList<OffsetCommitEntry> offsets)
+    {
+        ArgumentNullException.ThrowIfNull(offsets);
+        long now = WallClockMs;
+        var changes = new List<KeyValuePair<GroupTopicPartition, CommittedOffset?>>(offsets.Count);
+        foreach (OffsetCommitEntry entry in offsets)
+        {
+            changes.Add(new(new GroupTopicPartition(entry.Topic, entry.Partition), new CommittedOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata ?? string.Empty, now)));
+        }
+
+        ErrorCode written = await _offsets.WriteAsync(GroupId, changes);
+        if (written == ErrorCode.None && _members.Count == 0)
+        {
+            Publish();
+        }
+
+        return written;
+    }
+
     public async Task<IReadOnlyList<ErrorCode>> CommitOffsetsAsync(OffsetCommitCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
