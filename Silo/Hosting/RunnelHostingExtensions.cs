@@ -13,6 +13,7 @@ using Runnel.Grains.Partitions;
 using Runnel.Grains.Storage;
 using Runnel.Grains.Tiering;
 using Runnel.Grains.Topics;
+using Runnel.Grains.Transactions;
 using Runnel.Silo.Cluster;
 using Runnel.Silo.Diagnostics;
 using Runnel.Silo.Kafka;
@@ -39,6 +40,7 @@ public static class RunnelHostingExtensions
         services.TryAddSingleton<StrandedLogs>();
         services.TryAddSingleton<OffsetStore>();
         services.TryAddSingleton<GroupDirectory>();
+        services.TryAddSingleton<TransactionStore>();
         services.AddHostedService<OffsetRetention>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, BrokerStartup>();
         return services;
