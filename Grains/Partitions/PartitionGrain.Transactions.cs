@@ -59,6 +59,12 @@ public sealed partial class PartitionGrain
             return AppendOutcome.Failed(ErrorCode.InvalidRecord, "Control batches are written by the transaction coordinator, not by producers.");
         }
 
+        // A producer fenced by a newer epoch (a marker written for its successor) hears that first, as in Kafka.
+        if (Log.Producers.TryGetProducer(header.ProducerId, out short stored, out _, out _) && header.ProducerEpoch < stored)
+        {
+            return AppendOutcome.Failed(ErrorCode.InvalidProducerEpoch, $"Producer {header.ProducerId} epoch {header.ProducerEpoch} is older than the current one ({stored}).");
+        }
+
         if (!_transactions.TryGetValue(header.ProducerId, out short epoch))
         {
             return AppendOutcome.Failed(ErrorCode.InvalidTxnState, $"Partition {_topic}/{_partition} is not in a transaction of producer {header.ProducerId}: add it with AddPartitionsToTxn first.");

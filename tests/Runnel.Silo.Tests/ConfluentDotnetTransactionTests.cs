@@ -64,4 +64,94 @@ public sealed class ConfluentDotnetTransactionTests(SiloFixture fixture) : IClas
         producer.CommitTransaction(TimeSpan.FromSeconds(30));
         Assert.Equal(["open-1", "open-2"], ReadAll(_silo.BootstrapServers, topic, 1, IsolationLevel.ReadCommitted).Values(0));
     }
+
+    [Fact]
+    public async Task A_zombie_producer_with_an_older_epoch_is_fenced_and_its_transaction_aborted()
+    {
+        string topic = TestData.UniqueTopic("txn-zombie");
+        await CreateTopicAsync(_silo.BootstrapServers, topic, 1);
+        using IProducer<string, string> zombie = Producer(_silo.BootstrapServers, "tx-" + topic);
+        zombie.InitTransactions(TimeSpan.FromSeconds(30));
+        zombie.BeginTransaction();
+        await ProduceAsync(zombie, topic, 0, "zombie-1");
+
+        using IProducer<string, string> successor = Producer(_silo.BootstrapServers, "tx-" + topic);
+        successor.InitTransactions(TimeSpan.FromSeconds(30));
+
+        // The zombie can neither write to the partition nor commit what it wrote.
+        await Assert.ThrowsAnyAsync<KafkaException>(() => ProduceAsync(zombie, topic, 0, "zombie-2"));
+        Assert.ThrowsAny<KafkaException>(() => zombie.CommitTransaction(TimeSpan.FromSeconds(30)));
+
+        successor.BeginTransaction();
+        await ProduceAsync(successor, topic, 0, "successor-1");
+        successor.CommitTransaction(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["successor-1"], ReadAll(_silo.BootstrapServers, topic, 1, IsolationLevel.ReadCommitted).Values(0));
+        Assert.Equal(["zombie-1", "successor-1"], ReadAll(_silo.BootstrapServers, topic, 1, IsolationLevel.ReadUncommitted).Values(0));
+    }
+
+    [Fact]
+    public async Task A_transaction_open_past_its_timeout_is_aborted_and_never_becomes_visible()
+    {
+        string topic = TestData.UniqueTopic("txn-timeout");
+        await CreateTopicAsync(_silo.BootstrapServers, topic, 1);
+        using IProducer<string, string> slow = Producer(_silo.BootstrapServers, "tx-slow-" + topic, transactionTimeoutMs: 2000);
+        slow.InitTransactions(TimeSpan.FromSeconds(30));
+        slow.BeginTransaction();
+        await ProduceAsync(slow, topic, 0, "expired-1");
+
+        // Another producer commits after it: read_committed can reach that record only once the expired
+        // transaction is aborted (until then the last stable offset stays at "expired-1").
+        using IProducer<string, string> other = Producer(_silo.BootstrapServers, "tx-other-" + topic);
+        other.InitTransactions(TimeSpan.FromSeconds(30));
+        other.BeginTransaction();
+        await ProduceAsync(other, topic, 0, "after-1");
+        other.CommitTransaction(TimeSpan.FromSeconds(30));
+
+        List<string> committed = [];
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline && committed.Count == 0)
+        {
+            committed = ReadAll(_silo.BootstrapServers, topic, 1, IsolationLevel.ReadCommitted).Values(0);
+            await Task.Delay(500);
+        }
+
+        Assert.Equal(["after-1"], committed);
+        Assert.ThrowsAny<KafkaException>(() => slow.CommitTransaction(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["after-1"], ReadAll(_silo.BootstrapServers, topic, 1, IsolationLevel.ReadCommitted).Values(0));
+    }
+
+    [Fact]
+    public async Task Offsets_sent_to_a_transaction_are_committed_only_with_it()
+    {
+        string input = TestData.UniqueTopic("txn-in");
+        string output = TestData.UniqueTopic("txn-out");
+        string group = "txn-group-" + input;
+        await CreateTopicAsync(_silo.BootstrapServers, input, 1);
+        await CreateTopicAsync(_silo.BootstrapServers, output, 1);
+        using IConsumer<string, string> consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = _silo.BootstrapServers,
+            GroupId = group,
+            EnableAutoCommit = false,
+        }).Build();
+        var inputPartition = new TopicPartition(input, 0);
+        using IProducer<string, string> producer = Producer(_silo.BootstrapServers, "tx-" + output);
+        producer.InitTransactions(TimeSpan.FromSeconds(30));
+
+        producer.BeginTransaction();
+        await ProduceAsync(producer, output, 0, "aborted-out");
+        producer.SendOffsetsToTransaction([new TopicPartitionOffset(inputPartition, 3)], consumer.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
+        producer.AbortTransaction(TimeSpan.FromSeconds(30));
+        Assert.Equal(Offset.Unset, Assert.Single(consumer.Committed([inputPartition], TimeSpan.FromSeconds(30))).Offset);
+
+        producer.BeginTransaction();
+        await ProduceAsync(producer, output, 0, "committed-out");
+        producer.SendOffsetsToTransaction([new TopicPartitionOffset(inputPartition, 5)], consumer.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
+        Assert.Equal(Offset.Unset, Assert.Single(consumer.Committed([inputPartition], TimeSpan.FromSeconds(30))).Offset);
+        producer.CommitTransaction(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(5, Assert.Single(consumer.Committed([inputPartition], TimeSpan.FromSeconds(30))).Offset.Value);
+        Assert.Equal(["committed-out"], ReadAll(_silo.BootstrapServers, output, 1, IsolationLevel.ReadCommitted).Values(0));
+    }
 }
