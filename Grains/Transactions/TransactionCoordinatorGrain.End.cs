@@ -52,6 +52,11 @@ public sealed partial class TransactionCoordinatorGrain
 
         foreach (TransactionPartition p in state.Partitions)
         {
+            if (!_topics.TryGetTopic(p.Topic, out Metadata.TopicMetadata? topic) || p.Partition >= topic.PartitionCount)
+            {
+                continue; // deleted since: no log left to mark
+            }
+
             ErrorCode marked;
             try
             {
