@@ -43,6 +43,13 @@ public interface IGroupGrain : IGrainWithStringKey
     [Alias("commit-txn-offsets")]
     Task<ErrorCode> CommitTransactionalOffsetsAsync(IReadOnlyList<OffsetCommitEntry> offsets);
 
+    /// <summary>
+    /// TxnOffsetCommit v3+ (KIP-447): a producer that names a generation, member id or instance id is checked
+    /// against the group as an OffsetCommit would be, so a member that lost its partitions cannot commit them.
+    /// </summary>
+    [Alias("check-txn-commit")]
+    Task<ErrorCode> CheckTransactionalCommitAsync(int generationId, string memberId, string? groupInstanceId);
+
     [Alias("describe")]
     Task<GroupDescription> DescribeAsync();
 

@@ -26,6 +26,14 @@ public sealed partial class GroupGrain
         return written;
     }
 
+    public Task<ErrorCode> CheckTransactionalCommitAsync(int generationId, string memberId, string? groupInstanceId)
+    {
+        // Kafka checks only producers that name a member: one that sends none (an older client) is fenced by its
+        // transaction's epoch alone.
+        bool namesMember = generationId >= 0 || !string.IsNullOrEmpty(memberId) || groupInstanceId is not null;
+        return Task.FromResult(namesMember ? CheckCommit(new OffsetCommitCall(generationId, memberId ?? string.Empty, groupInstanceId, [])) : ErrorCode.None);
+    }
+
     public async Task<IReadOnlyList<ErrorCode>> CommitOffsetsAsync(OffsetCommitCall call)
     {
         ArgumentNullException.ThrowIfNull(call);

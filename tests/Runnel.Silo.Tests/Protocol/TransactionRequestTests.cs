@@ -77,6 +77,42 @@ public sealed class TransactionRequestTests(SiloFixture fixture) : IClassFixture
         Assert.Equal(2, lastStable); // the aborted batch (offset 0) and its marker (offset 1)
     }
 
+    [Fact]
+    public async Task Transactional_offsets_need_AddOffsetsToTxn_first_and_a_member_of_the_current_generation()
+    {
+        string topic = TestData.UniqueTopic("txn-raw-offsets");
+        string id = "tx-" + topic;
+        string group = "group-" + topic;
+        await using RawKafkaConnection c = await RawKafkaConnection.ConnectAsync(_silo.KafkaPort);
+        await c.CreateTopicOrFailAsync(topic);
+        InitProducerIdResponse init = await InitAsync(c, id);
+        Assert.Equal(0, init.ErrorCode);
+
+        Assert.Equal((short)ErrorCode.InvalidTxnState, await TxnOffsetCommitAsync(c, id, group, topic, init, generation: -1, memberId: string.Empty));
+        var added = await GeneratedMessageClient.SendAsync<AddOffsetsToTxnResponse>(c, ApiKey.AddOffsetsToTxn, 1,
+            new AddOffsetsToTxnRequest { TransactionalId = id, ProducerId = init.ProducerId, ProducerEpoch = init.ProducerEpoch, GroupId = group });
+        Assert.Equal(0, added.ErrorCode);
+        Assert.Equal((short)ErrorCode.UnknownMemberId, await TxnOffsetCommitAsync(c, id, group, topic, init, generation: 7, memberId: "nobody"));
+        Assert.Equal(0, await TxnOffsetCommitAsync(c, id, group, topic, init, generation: -1, memberId: string.Empty));
+        Assert.Equal(0, await EndAsync(c, id, init.ProducerId, init.ProducerEpoch, commit: true));
+
+        var fetched = await GeneratedMessageClient.SendAsync<OffsetFetchResponse>(c, ApiKey.OffsetFetch, 5,
+            new OffsetFetchRequest { GroupId = group, Topics = [new() { Name = topic, PartitionIndexes = [0] }] });
+        Assert.Equal(42, fetched.Topics[0].Partitions[0].CommittedOffset);
+    }
+
+    private static async Task<short> TxnOffsetCommitAsync(RawKafkaConnection c, string id, string group, string topic, InitProducerIdResponse init, int generation, string memberId)
+    {
+        var request = new TxnOffsetCommitRequest
+        {
+            TransactionalId = id, GroupId = group, ProducerId = init.ProducerId, ProducerEpoch = init.ProducerEpoch,
+            GenerationId = generation, MemberId = memberId,
+        };
+        request.Topics.Add(new() { Name = topic, Partitions = [new() { PartitionIndex = 0, CommittedOffset = 42 }] });
+        var response = await GeneratedMessageClient.SendAsync<TxnOffsetCommitResponse>(c, ApiKey.TxnOffsetCommit, 3, request);
+        return response.Topics[0].Partitions[0].ErrorCode;
+    }
+
     private static async Task<(short Error, long Offset)> ListCommittedEndAsync(RawKafkaConnection c, string topic)
     {
         var request = new ListOffsetsRequest { ReplicaId = -1, IsolationLevel = 1 };

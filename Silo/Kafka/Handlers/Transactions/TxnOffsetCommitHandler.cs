@@ -8,17 +8,20 @@ namespace Runnel.Silo.Kafka.Handlers.Transactions;
 /// <summary>
 /// TxnOffsetCommit (sendOffsetsToTransaction), sent to the group's coordinator: the offsets are held with the
 /// transaction by its coordinator (and written to `__transaction_state` with it) and reach the group only when the
-/// transaction commits; an abort drops them. The generation and member id of v3+ are not checked yet.
+/// transaction commits; an abort drops them. A v3+ request that names its member (KIP-447) is checked against the
+/// group's generation first, as OffsetCommit is.
 /// </summary>
 public sealed class TxnOffsetCommitHandler : KafkaApiHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>
 {
     private readonly TransactionCoordinatorCalls _coordinators;
     private readonly ClusterView _cluster;
+    private readonly IGrainFactory _grains;
 
-    public TxnOffsetCommitHandler(TransactionCoordinatorCalls coordinators, ClusterView cluster)
+    public TxnOffsetCommitHandler(TransactionCoordinatorCalls coordinators, ClusterView cluster, IGrainFactory grains)
     {
         _coordinators = coordinators;
         _cluster = cluster;
+        _grains = grains;
     }
 
     public override ApiKey Key => ApiKey.TxnOffsetCommit;
@@ -50,6 +53,11 @@ public sealed class TxnOffsetCommitHandler : KafkaApiHandler<TxnOffsetCommitRequ
         else if (string.IsNullOrEmpty(request.TransactionalId))
         {
             error = ErrorCode.InvalidRequest;
+        }
+        else if (await _grains.GetGrain<IGroupGrain>(request.GroupId).CheckTransactionalCommitAsync(request.GenerationId, request.MemberId, request.GroupInstanceId).WaitAsync(cancellationToken).ConfigureAwait(false) is var member
+            && member != ErrorCode.None)
+        {
+            error = member; // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, REBALANCE_IN_PROGRESS
         }
         else
         {
