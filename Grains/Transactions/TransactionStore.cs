@@ -42,35 +42,31 @@ public sealed partial class TransactionStore
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         TopicMetadata? topic = _topics.TryGetTopic(TransactionStateTopic.Name, out TopicMetadata? existing) ? existing : null;
-        long records = 0;
+        var takeOvers = new List<Task<int>>();
         for (int p = 0; p < (topic?.PartitionCount ?? 0); p++)
         {
             bool load = _cluster.IsClustered ? _cluster.LeadsLocally(topic!, p) : Directory.Exists(_topics.PartitionPath(topic!, p));
             if (load)
             {
-                records += await EnsureLoadedCoreAsync(p).WaitAsync(cancellationToken).ConfigureAwait(false);
+                takeOvers.Add(TakeOverAsync(p));
             }
         }
 
-        var open = new List<Task>();
-        foreach ((string id, TransactionMetadata metadata) in _transactions)
-        {
-            if (metadata.IsOpen)
-            {
-                open.Add(_grains.GetGrain<ITransactionCoordinatorGrain>(id).RecoverAsync());
-            }
-        }
-
-        LogLoaded(_logger, records, _transactions.Count, open.Count);
+        int finished = 0;
         try
         {
-            await Task.WhenAll(open).WaitAsync(cancellationToken).ConfigureAwait(false);
+            foreach (int count in await Task.WhenAll(takeOvers).WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                finished += count;
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A coordinator that could not finish now finishes when its producer comes back or its timer fires.
             LogRecoveryFailed(_logger, ex.Message);
         }
+
+        LogLoaded(_logger, _transactions.Count, finished);
     }
 
     /// <summary>The topic, created with <see cref="TransactionStateTopic.Partitions"/> partitions if it does not exist yet.</summary>
@@ -135,8 +131,8 @@ public sealed partial class TransactionStore
         return load;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Records} transaction state records of {Transactions} transactional ids; {Open} transactions to finish")]
-    private static partial void LogLoaded(ILogger logger, long records, int transactions, int open);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded the state of {Transactions} transactional ids; finished {Finished} transactions the last stop left open")]
+    private static partial void LogLoaded(ILogger logger, int transactions, int finished);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the state of transactional id {TransactionalId} failed: {Reason}")]
     private static partial void LogWriteFailed(ILogger logger, string transactionalId, string reason);

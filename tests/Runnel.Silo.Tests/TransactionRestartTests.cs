@@ -56,6 +56,6 @@ public sealed class TransactionRestartTests
             Assert.Equal([$"committed-p{p}", $"open-p{p}", $"after-p{p}"], uncommitted.Values(p));
         }
 
-        Assert.Contains("transactions to finish", silo.Output, StringComparison.Ordinal);
+        Assert.Contains("finished 1 transactions the last stop left open", silo.Output, StringComparison.Ordinal);
     }
 }
