@@ -7,7 +7,19 @@ namespace Runnel.Grains.Groups;
 
 public sealed partial class GroupGrain
 {
-    public async Task<ErrorCode> CommitTransactionalOffsetsAsync(IReadOnlyList<OffsetCommitEntry> offsets)
+    public Task HoldTransactionalOffsetsAsync(long producerId, IReadOnlyList<GroupTopicPartition> partitions)
+    {
+        _pending.Hold(GroupId, producerId, partitions);
+        return Task.CompletedTask;
+    }
+
+    public Task ReleaseTransactionalOffsetsAsync(long producerId)
+    {
+        _pending.Release(GroupId, producerId);
+        return Task.CompletedTask;
+    }
+
+    public async Task<ErrorCode> CommitTransactionalOffsetsAsync(long producerId, IReadOnlyList<OffsetCommitEntry> offsets)
     {
         ArgumentNullException.ThrowIfNull(offsets);
         long now = WallClockMs;
@@ -18,9 +30,13 @@ public sealed partial class GroupGrain
         }
 
         ErrorCode written = await _offsets.WriteAsync(GroupId, changes);
-        if (written == ErrorCode.None && _members.Count == 0)
+        if (written == ErrorCode.None)
         {
-            Publish();
+            _pending.Release(GroupId, producerId);
+            if (_members.Count == 0)
+            {
+                Publish();
+            }
         }
 
         return written;

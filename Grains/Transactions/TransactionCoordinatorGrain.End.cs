@@ -74,9 +74,10 @@ public sealed partial class TransactionCoordinatorGrain
             }
         }
 
-        if (commit && await CommitOffsetsAsync(state) is var committed && committed != ErrorCode.None)
+        ErrorCode offsets = commit ? await CommitOffsetsAsync(state) : await ReleaseOffsetsAsync(state);
+        if (offsets != ErrorCode.None)
         {
-            return committed;
+            return offsets;
         }
 
         ErrorCode completed = await WriteAsync(state with
@@ -109,14 +110,15 @@ public sealed partial class TransactionCoordinatorGrain
                 }
             }
 
-            if (entries.Count == 0)
-            {
-                continue;
-            }
-
             try
             {
-                ErrorCode written = await GrainFactory.GetGrain<IGroupGrain>(group).CommitTransactionalOffsetsAsync(entries);
+                IGroupGrain grain = GrainFactory.GetGrain<IGroupGrain>(group);
+                ErrorCode written = entries.Count == 0 ? ErrorCode.None : await grain.CommitTransactionalOffsetsAsync(state.ProducerId, entries);
+                if (entries.Count == 0)
+                {
+                    await grain.ReleaseTransactionalOffsetsAsync(state.ProducerId);
+                }
+
                 if (written != ErrorCode.None)
                 {
                     return ErrorCode.CoordinatorNotAvailable;
@@ -126,6 +128,26 @@ public sealed partial class TransactionCoordinatorGrain
             {
                 LogMarkerFailed(_logger, TransactionalId, group, -1, ex.Message);
                 return ErrorCode.CoordinatorNotAvailable;
+            }
+        }
+
+        return ErrorCode.None;
+    }
+
+    /// <summary>An abort drops the transaction's offsets: the groups stop holding them as pending.</summary>
+    private async Task<ErrorCode> ReleaseOffsetsAsync(TransactionMetadata state)
+    {
+        foreach (string group in state.Groups)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IGroupGrain>(group).ReleaseTransactionalOffsetsAsync(state.ProducerId);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Only OffsetFetch's require_stable reads the pending set: losing the release is no reason to keep
+                // the transaction open.
+                LogMarkerFailed(_logger, TransactionalId, group, -1, ex.Message);
             }
         }
 

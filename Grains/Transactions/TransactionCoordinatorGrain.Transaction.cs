@@ -118,8 +118,30 @@ public sealed partial class TransactionCoordinatorGrain
             pending.Add(new PendingOffset(groupId, e.Topic, e.Partition, e.Offset, e.LeaderEpoch, e.Metadata));
         }
 
-        return await WriteAsync(state with { Offsets = pending, UpdateMs = NowMs });
+        ErrorCode written = await WriteAsync(state with { Offsets = pending, UpdateMs = NowMs });
+        if (written == ErrorCode.None)
+        {
+            var partitions = new List<GroupTopicPartition>(offsets.Count);
+            foreach (OffsetCommitEntry e in offsets)
+            {
+                partitions.Add(new GroupTopicPartition(e.Topic, e.Partition));
+            }
+
+            try
+            {
+                await GrainFactory.GetGrain<IGroupGrain>(groupId).HoldTransactionalOffsetsAsync(producerId, partitions);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogHoldFailed(_logger, TransactionalId, groupId, ex.Message); // the offsets stay staged; only require_stable misses them
+            }
+        }
+
+        return written;
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Transaction of {TransactionalId}: the group {Group} could not be told of its pending offsets: {Reason}")]
+    private static partial void LogHoldFailed(Microsoft.Extensions.Logging.ILogger logger, string transactionalId, string group, string reason);
 
     /// <summary>The producer may add to a transaction: its epoch is current and no transaction of it is ending.</summary>
     private ErrorCode CheckOpenable(long producerId, short producerEpoch)

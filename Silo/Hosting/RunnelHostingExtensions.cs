@@ -41,6 +41,7 @@ public static class RunnelHostingExtensions
         services.TryAddSingleton<OffsetStore>();
         services.TryAddSingleton<GroupDirectory>();
         services.TryAddSingleton<TransactionStore>();
+        services.TryAddSingleton<PendingTransactionalOffsets>();
         services.AddHostedService<OffsetRetention>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, BrokerStartup>();
         return services;

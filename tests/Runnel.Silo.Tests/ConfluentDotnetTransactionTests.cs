@@ -148,7 +148,18 @@ public sealed class ConfluentDotnetTransactionTests(SiloFixture fixture) : IClas
         producer.BeginTransaction();
         await ProduceAsync(producer, output, 0, "committed-out");
         producer.SendOffsetsToTransaction([new TopicPartitionOffset(inputPartition, 5)], consumer.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
-        Assert.Equal(Offset.Unset, Assert.Single(consumer.Committed([inputPartition], TimeSpan.FromSeconds(30))).Offset);
+
+        // While the transaction is open: a read_uncommitted consumer sees the last committed offset (none), and a
+        // read_committed one (librdkafka asks for stable offsets, KIP-447) keeps waiting for the transaction to end.
+        using (IConsumer<string, string> uncommitted = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = _silo.BootstrapServers, GroupId = group, EnableAutoCommit = false, IsolationLevel = IsolationLevel.ReadUncommitted,
+        }).Build())
+        {
+            Assert.Equal(Offset.Unset, Assert.Single(uncommitted.Committed([inputPartition], TimeSpan.FromSeconds(30))).Offset);
+        }
+
+        Assert.ThrowsAny<KafkaException>(() => consumer.Committed([inputPartition], TimeSpan.FromSeconds(3)));
         producer.CommitTransaction(TimeSpan.FromSeconds(30));
 
         Assert.Equal(5, Assert.Single(consumer.Committed([inputPartition], TimeSpan.FromSeconds(30))).Offset.Value);

@@ -94,11 +94,20 @@ public sealed class TransactionRequestTests(SiloFixture fixture) : IClassFixture
         Assert.Equal(0, added.ErrorCode);
         Assert.Equal((short)ErrorCode.UnknownMemberId, await TxnOffsetCommitAsync(c, id, group, topic, init, generation: 7, memberId: "nobody"));
         Assert.Equal(0, await TxnOffsetCommitAsync(c, id, group, topic, init, generation: -1, memberId: string.Empty));
-        Assert.Equal(0, await EndAsync(c, id, init.ProducerId, init.ProducerEpoch, commit: true));
 
-        var fetched = await GeneratedMessageClient.SendAsync<OffsetFetchResponse>(c, ApiKey.OffsetFetch, 5,
-            new OffsetFetchRequest { GroupId = group, Topics = [new() { Name = topic, PartitionIndexes = [0] }] });
-        Assert.Equal(42, fetched.Topics[0].Partitions[0].CommittedOffset);
+        // Held by the open transaction: not committed yet, and unstable for a consumer that asks for stable offsets.
+        Assert.Equal((-1L, (short)0), await FetchOffsetAsync(c, group, topic, requireStable: false));
+        Assert.Equal((-1L, (short)ErrorCode.UnstableOffsetCommit), await FetchOffsetAsync(c, group, topic, requireStable: true));
+        Assert.Equal(0, await EndAsync(c, id, init.ProducerId, init.ProducerEpoch, commit: true));
+        Assert.Equal((42L, (short)0), await FetchOffsetAsync(c, group, topic, requireStable: true));
+    }
+
+    private static async Task<(long Offset, short Error)> FetchOffsetAsync(RawKafkaConnection c, string group, string topic, bool requireStable)
+    {
+        var fetched = await GeneratedMessageClient.SendAsync<OffsetFetchResponse>(c, ApiKey.OffsetFetch, 7,
+            new OffsetFetchRequest { GroupId = group, RequireStable = requireStable, Topics = [new() { Name = topic, PartitionIndexes = [0] }] });
+        var partition = fetched.Topics[0].Partitions[0];
+        return (partition.CommittedOffset, partition.ErrorCode);
     }
 
     private static async Task<short> TxnOffsetCommitAsync(RawKafkaConnection c, string id, string group, string topic, InitProducerIdResponse init, int generation, string memberId)
