@@ -43,7 +43,8 @@ public sealed class TransactionCoordinatorCalls
 
     /// <summary>
     /// Runs a coordinator call; an activation refused because leadership moved meanwhile is NOT_COORDINATOR, which
-    /// clients retry after finding the coordinator again.
+    /// clients retry after finding the coordinator again, and any other failure of the call (a silo going away, a
+    /// timeout) COORDINATOR_NOT_AVAILABLE, which they retry as well.
     /// </summary>
     public static async Task<T> CallAsync<T>(Func<Task<T>> call, Func<ErrorCode, T> failed, CancellationToken cancellationToken)
     {
@@ -53,9 +54,10 @@ public sealed class TransactionCoordinatorCalls
         {
             return await call().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (NotLeaderException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return failed(ErrorCode.NotCoordinator);
+            // Both answers are retriable: the client finds the coordinator again, or retries it a little later.
+            return failed(ex is NotLeaderException || ex.InnerException is NotLeaderException ? ErrorCode.NotCoordinator : ErrorCode.CoordinatorNotAvailable);
         }
     }
 
