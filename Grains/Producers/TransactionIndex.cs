@@ -26,6 +26,34 @@ public sealed class TransactionIndex
 
     public bool IsOpen(long producerId) => _open.ContainsKey(producerId);
 
+    /// <summary>Called with each abort stored from now on (the log keeps them on disk); not during the rebuild at open.</summary>
+    public Action<AbortedTransaction>? Aborting { get; set; }
+
+    /// <summary>Called with what is left after retention dropped older aborts.</summary>
+    public Action<AbortedTransaction[]>? Trimmed { get; set; }
+
+    /// <summary>
+    /// Adds, before the aborts rebuilt from local segments, the stored ones whose markers are below
+    /// <paramref name="firstLocalOffset"/> (no longer in a local segment, so the rebuild could not see them).
+    /// </summary>
+    public void RestoreOlder(IReadOnlyList<AbortedTransaction> stored, long firstLocalOffset)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var older = new List<AbortedTransaction>();
+        foreach (AbortedTransaction a in stored)
+        {
+            if (a.LastOffset < firstLocalOffset)
+            {
+                older.Add(a);
+            }
+        }
+
+        if (older.Count > 0)
+        {
+            _aborted = [.. older, .. _aborted];
+        }
+    }
+
     /// <summary>Notes a stored batch: a transactional data batch opens its producer's transaction, a marker ends it.</summary>
     public void OnBatch(in RecordBatchHeader header, ReadOnlySpan<byte> batch, long baseOffset)
     {
@@ -52,7 +80,9 @@ public sealed class TransactionIndex
 
         if (commit == false)
         {
-            _aborted = [.. _aborted, new AbortedTransaction(header.ProducerId, first, baseOffset)];
+            var aborted = new AbortedTransaction(header.ProducerId, first, baseOffset);
+            _aborted = [.. _aborted, aborted];
+            Aborting?.Invoke(aborted);
         }
 
         Recompute();
@@ -64,6 +94,7 @@ public sealed class TransactionIndex
         if (_aborted.Length > 0 && _aborted[0].LastOffset < logStartOffset)
         {
             _aborted = Array.FindAll(_aborted, a => a.LastOffset >= logStartOffset);
+            Trimmed?.Invoke(_aborted);
         }
     }
 

@@ -77,4 +77,39 @@ public sealed class PartitionLogTransactionTests : IDisposable
         Assert.Equal(true, TransactionMarker.IsCommit(TransactionMarker.Build(9, 0, commit: true, 0, 0)));
         Assert.Equal(false, TransactionMarker.IsCommit(TransactionMarker.Build(9, 0, commit: false, 0, 0)));
     }
+
+    [Fact]
+    public void Aborts_whose_markers_are_no_longer_in_a_local_segment_come_back_from_the_abort_file()
+    {
+        var options = new LogOptions { SegmentBytes = 100 }; // one batch per segment
+        using (PartitionLog log = PartitionLog.Open(_dir.Path, options))
+        {
+            log.Append(Transactional(7, 2, 0), 1);                               // 0-1
+            log.Append(TransactionMarker.Build(7, 0, commit: false, 0, 0), 1);   // 2 abort 7
+            log.Append(TestBatches.Make(1), 1);                                  // 3
+            log.Append(TestBatches.Make(1), 1);                                  // 4
+        }
+
+        // As local retention does once the blob tier holds them: the segments up to the marker leave the folder.
+        foreach (string file in Directory.GetFiles(_dir.Path, "*.log"))
+        {
+            if (long.Parse(Path.GetFileName(file)[..20], System.Globalization.CultureInfo.InvariantCulture) <= 2)
+            {
+                File.Delete(file);
+            }
+        }
+
+        using (PartitionLog reopened = PartitionLog.Open(_dir.Path, options))
+        {
+            Assert.Equal([new AbortedTransaction(7, 0, 2)], reopened.Producers.Transactions.Aborted);
+
+            // Here nothing below offset 3 is readable any more (no blob tier in this test), so the next publish
+            // trims the entry and rewrites the file without it.
+            reopened.Append(TestBatches.Make(1), 1);
+            Assert.Empty(reopened.Producers.Transactions.Aborted);
+        }
+
+        using PartitionLog again = PartitionLog.Open(_dir.Path, options);
+        Assert.Empty(again.Producers.Transactions.Aborted);
+    }
 }
