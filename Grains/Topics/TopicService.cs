@@ -66,6 +66,11 @@ public sealed class TopicService
         }
 
         TopicChange change = await Topic(name).CreateAsync(partitions, configs, validateOnly, leaders).ConfigureAwait(false);
+        if (!validateOnly && change.Error is ErrorCode.None or ErrorCode.TopicAlreadyExists)
+        {
+            await ReadBackAsync().ConfigureAwait(false);
+        }
+
         TryGetTopic(name, out TopicMetadata? topic);
         return new TopicOperationResult(change.Error, change.Message, change.Error == ErrorCode.None ? topic : null);
     }
@@ -87,6 +92,11 @@ public sealed class TopicService
         }
 
         TopicChange change = await call(Topic(name)).ConfigureAwait(false);
+        if (change.Error == ErrorCode.None)
+        {
+            await ReadBackAsync().ConfigureAwait(false);
+        }
+
         TryGetTopic(name, out TopicMetadata? topic);
         return new TopicOperationResult(change.Error, change.Message, topic);
     }
@@ -123,4 +133,18 @@ public sealed class TopicService
     public string TopicPath(TopicMetadata topic) => Path.Combine(_settings.LogsPath, topic.TopicId.ToString("N", CultureInfo.InvariantCulture));
 
     public string PartitionPath(TopicMetadata topic, int partition) => Path.Combine(TopicPath(topic), partition.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// In a cluster the topic's grain may run on another silo, which stored the change in the shared metadata while
+    /// this silo's snapshot stays as it was until its next refresh. Reading it back at once lets the silo that took
+    /// a request answer the next one with its result: the Metadata after a CreateTopics, and the coordinator of a
+    /// group right after it created the offsets topic (which otherwise failed as "not created").
+    /// </summary>
+    private async Task ReadBackAsync()
+    {
+        if (_settings.SharedMetadata)
+        {
+            await Store.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
 }
