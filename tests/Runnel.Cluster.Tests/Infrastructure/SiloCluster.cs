@@ -82,6 +82,23 @@ public sealed class SiloCluster : IAsyncDisposable
         return [.. metadata.Partitions.OrderBy(p => p.PartitionId).Select(p => p.Leader)];
     }
 
+    /// <summary>Polls <paramref name="condition"/> every 200 ms; false once <paramref name="limit"/> passed without it holding.</summary>
+    public static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return true;
+    }
+
     public static IAdminClient Admin(string bootstrap) =>
         new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap, SocketTimeoutMs = 10_000 }).Build();
 

@@ -1,0 +1,122 @@
+using Runnel.Cluster.Tests.Infrastructure;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+using Runnel.Silo.Tests.Groups;
+using Runnel.Silo.Tests.Infrastructure;
+
+namespace Runnel.Cluster.Tests;
+
+/// <summary>
+/// Each client family as a consumer group of three member processes (the drivers in tests/interop/groups) against
+/// three silos: bootstrapped from one silo, coordinated by another, the members read and commit every partition of a
+/// 12-partition topic; they are SIGKILLed, and three new members (a new generation) resume from the committed
+/// offsets: nothing read before is read again, nothing produced since is skipped.
+/// </summary>
+public sealed class ClusterGroupInteropTests(ThreeSilos fixture) : IClassFixture<ThreeSilos>
+{
+    private const int Partitions = 12;
+    private const int FirstRound = 8;
+    private const int SecondRound = 4;
+    private const int SessionTimeoutMs = 6000;
+
+    private SiloCluster Cluster => fixture.Cluster;
+
+    [Theory]
+    [InlineData("kafka-python")]
+    [InlineData("confluent-kafka")]
+    [InlineData("kafkajs")]
+    [InlineData("platformatic")]
+    [InlineData("kcat")]
+    public async Task Three_members_commit_and_a_new_generation_resumes_from_the_commits_on_a_coordinator_that_is_not_the_bootstrap_silo(string client)
+    {
+        string topic = TestData.UniqueTopic("groups-" + client);
+        await Cluster.CreateTopicAsync(topic, Partitions);
+        await ConfluentClients.ProduceAsync(Cluster.BootstrapServers, topic, Partitions, FirstRound);
+        int bootstrap = 1;
+        (string group, int coordinator) = await GroupCoordinatedElsewhereAsync(client, bootstrap);
+
+        List<ReadRecord> first = await RunGenerationAsync(client, group, topic, generation: 1, bootstrap, coordinator, FirstRound);
+        Dictionary<int, long> committed = await CommittedAsync(coordinator, group);
+        Assert.All(Enumerable.Range(0, Partitions), p => Assert.Equal(FirstRound, committed.GetValueOrDefault(p)));
+        AssertValues(first, FirstRound, firstSequence: 0);
+
+        await ConfluentClients.ProduceAsync(Cluster.BootstrapServers, topic, Partitions, SecondRound, firstSequence: 100);
+        List<ReadRecord> second = await RunGenerationAsync(client, group, topic, generation: 2, bootstrap, coordinator, FirstRound + SecondRound);
+        Assert.True(second.All(r => r.Offset >= committed[r.Partition]), $"the new generation read again below the commits: {string.Join(", ", second.Where(r => r.Offset < committed[r.Partition]).Take(10))}");
+        AssertValues(second, SecondRound, firstSequence: 100, firstOffset: FirstRound);
+    }
+
+    /// <summary>A group id whose coordinator (the leader of its offsets partition) is not <paramref name="bootstrap"/>.</summary>
+    private async Task<(string Group, int Coordinator)> GroupCoordinatedElsewhereAsync(string client, int bootstrap)
+    {
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            string group = $"{client}-{attempt}-{Guid.NewGuid().ToString("N")[..6]}";
+            FindCoordinatorResponse found = await WireCall.SendAsync<FindCoordinatorResponse>(Cluster[bootstrap].KafkaPort, ApiKey.FindCoordinator, 3, new FindCoordinatorRequest { Key = group });
+            Assert.Equal(0, found.ErrorCode);
+            if (found.NodeId != bootstrap)
+            {
+                return (group, found.NodeId);
+            }
+        }
+
+        throw new InvalidOperationException($"50 groups all had their coordinator on the bootstrap silo {bootstrap}");
+    }
+
+    /// <summary>
+    /// Three members bootstrapped from <paramref name="bootstrap"/>, until the group is stable with all three and has
+    /// committed <paramref name="end"/> in every partition; then SIGKILLed. What they read, deduplicated.
+    /// </summary>
+    private async Task<List<ReadRecord>> RunGenerationAsync(string client, string group, string topic, int generation, int bootstrap, int coordinator, long end)
+    {
+        string[] clientIds = [.. Enumerable.Range(0, 3).Select(m => $"{client}-g{generation}-m{m}")];
+        var members = clientIds.Select(id => GroupMembers.Start(client, Cluster[bootstrap], topic, group, id, SessionTimeoutMs)).ToList();
+        try
+        {
+            bool stable = await SiloCluster.WaitUntilAsync(() => HasMembers(coordinator, group, clientIds), TimeSpan.FromSeconds(90));
+            Assert.True(stable, $"generation {generation} of {group} never had its three members at once on node {coordinator}\n{Describe(members)}");
+            bool done = await SiloCluster.WaitUntilAsync(() => CommittedAsync(coordinator, group).Result is var c && Enumerable.Range(0, Partitions).All(p => c.GetValueOrDefault(p) == end), TimeSpan.FromSeconds(90));
+            Assert.True(done, $"generation {generation} of {group} did not commit offset {end} in every partition: {string.Join(", ", CommittedAsync(coordinator, group).Result)}\n{Describe(members)}");
+        }
+        finally
+        {
+            foreach (RunningProcess member in members)
+            {
+                member.KillHard();
+            }
+        }
+
+        var read = members.SelectMany(m => SpreadRecords.FromGroupMember(m.StdoutLines)).DistinctBy(r => (r.Partition, r.Offset)).ToList();
+        members.ForEach(m => m.Dispose());
+        return read;
+    }
+
+    private bool HasMembers(int coordinator, string group, string[] clientIds)
+    {
+        var describe = new DescribeGroupsRequest();
+        describe.Groups.Add(group);
+        DescribeGroupsResponse.DescribedGroup described = WireCall.SendAsync<DescribeGroupsResponse>(Cluster[coordinator].KafkaPort, ApiKey.DescribeGroups, 5, describe).Result.Groups[0];
+        return described.GroupState == "Stable" && described.Members.Select(m => m.ClientId).Order(StringComparer.Ordinal).SequenceEqual(clientIds);
+    }
+
+    private async Task<Dictionary<int, long>> CommittedAsync(int coordinator, string group)
+    {
+        OffsetFetchResponse fetched = await WireCall.SendAsync<OffsetFetchResponse>(Cluster[coordinator].KafkaPort, ApiKey.OffsetFetch, 7, new OffsetFetchRequest { GroupId = group, Topics = null });
+        Assert.Equal(0, fetched.ErrorCode);
+        return fetched.Topics.SelectMany(t => t.Partitions).ToDictionary(p => p.PartitionIndex, p => p.CommittedOffset);
+    }
+
+    /// <summary>Each partition's records from <paramref name="firstOffset"/> on, "{p}:{sequence}" as ConfluentClients produced them.</summary>
+    private static void AssertValues(List<ReadRecord> read, int perPartition, int firstSequence, long firstOffset = 0)
+    {
+        for (int p = 0; p < Partitions; p++)
+        {
+            int partition = p;
+            var values = read.Where(r => r.Partition == partition).OrderBy(r => r.Offset).Select(r => (r.Offset, r.Value));
+            Assert.Equal(Enumerable.Range(0, perPartition).Select(i => (firstOffset + i, $"{partition}:{firstSequence + i}")), values);
+        }
+    }
+
+    private static string Describe(IEnumerable<RunningProcess> members) =>
+        string.Join('\n', members.Select(m => $"--- {m.CommandLine}\n{ProcessResult.Tail(m.Stderr, 2000)}\n{string.Join('\n', m.StdoutLines.Where(l => l.Contains("event", StringComparison.Ordinal)).TakeLast(10))}"));
+}
