@@ -11,8 +11,9 @@ namespace Runnel.Cluster.Tests;
 
 /// <summary>
 /// The silo first in a producer's bootstrap list is SIGKILLed while librdkafka (Confluent.Kafka 2.16) writes to every
-/// partition: the producer goes on through the other two for the partitions they lead, and from the moment a
-/// survivor's Orleans membership declares the silo dead, that survivor's Metadata never lists it again.
+/// partition: the producer goes on through the other two for the partitions they lead (and for the dead silo's, once
+/// they have new leaders), and from the moment a survivor's Orleans membership declares the silo dead, that
+/// survivor's Metadata never lists it again.
 /// </summary>
 public sealed class BootstrapSiloLossTests
 {
@@ -54,6 +55,13 @@ public sealed class BootstrapSiloLossTests
         // The survivors' partitions keep being acknowledged after the kill, each of them.
         Assert.True(await SiloCluster.WaitUntilAsync(() => survivorPartitions.All(p => acknowledged.Any(a => a.Partition == p && a.AtMs > killedAtMs + 500)), TimeSpan.FromSeconds(30)),
             $"partitions of the survivors without an acknowledgement after the kill: {string.Join(",", survivorPartitions.Where(p => !acknowledged.Any(a => a.Partition == p && a.AtMs > killedAtMs + 500)))}");
+
+        // The dead silo's partitions get new leaders, and the same producer goes on writing to them there too.
+        int[] victimPartitions = [.. Enumerable.Range(0, Partitions).Where(p => leaders[p] == 0)];
+        Assert.True(await SiloCluster.WaitUntilAsync(() => !SiloCluster.Leaders(cluster[1], topic).Contains(0), TimeSpan.FromSeconds(20)), "node 0's partitions got no new leaders");
+        long movedAtMs = clock.ElapsedMilliseconds;
+        Assert.True(await SiloCluster.WaitUntilAsync(() => victimPartitions.All(p => acknowledged.Any(a => a.Partition == p && a.AtMs > movedAtMs)), TimeSpan.FromSeconds(30)),
+            $"partitions moved off node 0 without an acknowledgement on their new leaders: {string.Join(",", victimPartitions.Where(p => !acknowledged.Any(a => a.Partition == p && a.AtMs > movedAtMs)))}; failures: {string.Join("; ", failed.Take(5))}");
         await stop.CancelAsync();
         await writer;
         Assert.DoesNotContain(failed, f => survivorPartitions.Contains(f.Partition));
