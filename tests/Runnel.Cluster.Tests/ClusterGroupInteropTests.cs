@@ -103,9 +103,16 @@ public sealed class ClusterGroupInteropTests(ThreeSilos fixture) : IClassFixture
             }
         }
 
-        var read = members.SelectMany(m => SpreadRecords.FromGroupMember(m.StdoutLines)).DistinctBy(r => (r.Partition, r.Offset)).ToList();
-        members.ForEach(m => m.Dispose());
-        return read;
+        // Killed, their output read to the end: every record they printed, each (partition, offset) once.
+        var read = new List<ReadRecord>();
+        foreach (RunningProcess member in members)
+        {
+            ProcessResult result = await member.KillAndCollectAsync();
+            read.AddRange(SpreadRecords.FromGroupMember(result.StdoutLines));
+            member.Dispose();
+        }
+
+        return [.. read.DistinctBy(r => (r.Partition, r.Offset))];
     }
 
     private bool HasMembers(int coordinator, string group, string[] clientIds)
