@@ -171,6 +171,45 @@ public sealed class ClusterRoutingTests(ThreeSilos fixture) : IClassFixture<Thre
         }
     }
 
+    // Found by moving a group's offsets partition between two generations of real clients: the group's activation
+    // stays on the old coordinator (placement happens once), and commits sent to the new coordinator fail
+    // (NOT_COORDINATOR, or the connection closes while the moved partition opens) so a new generation never commits.
+    [Fact(Skip = "Open bug: a group's activation is not moved with its offsets partition (see comment)")]
+    public async Task A_group_whose_offsets_partition_moved_commits_to_its_new_coordinator()
+    {
+        string topic = TestData.UniqueTopic("coordinator-move");
+        await Cluster.CreateTopicAsync(topic, 1);
+        string group = "moving-" + Guid.NewGuid().ToString("N")[..6];
+        int from = (await WireCall.SendAsync<FindCoordinatorResponse>(Cluster[0].KafkaPort, ApiKey.FindCoordinator, 3, new FindCoordinatorRequest { Key = group })).NodeId;
+        Assert.Equal(0, await CommitUntilAcceptedAsync(from, group, topic, 5)); // activates the group on its coordinator
+
+        int to = (from + 1) % 3;
+        int partition = Grains.Groups.OffsetsTopic.PartitionFor(group, SiloCluster.Leaders(Cluster[0], Grains.Groups.OffsetsTopic.Name).Length);
+        using HttpResponseMessage moved = await Cluster[0].Http.PostAsync(new Uri($"cluster/partitions/{Grains.Groups.OffsetsTopic.Name}/{partition}/move?to={to}", UriKind.Relative), null);
+        Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
+        await WaitUntilAsync(() => Cluster.Silos.All(s => WireCall.SendAsync<FindCoordinatorResponse>(s.KafkaPort, ApiKey.FindCoordinator, 3, new FindCoordinatorRequest { Key = group }).Result.NodeId == to), "every silo to name the new coordinator");
+
+        // The group's old activation must not keep it: its commits would go to a log its silo no longer leads.
+        Assert.Equal(0, await CommitUntilAcceptedAsync(to, group, topic, 9));
+        OffsetFetchResponse fetched = await WireCall.SendAsync<OffsetFetchResponse>(Cluster[to].KafkaPort, ApiKey.OffsetFetch, 7, new OffsetFetchRequest { GroupId = group, Topics = null });
+        Assert.Equal(9, fetched.Topics.Single(t => t.Name == topic).Partitions.Single(p => p.PartitionIndex == 0).CommittedOffset);
+    }
+
+    /// <summary>A commit outside any generation, sent again while the answer is a retriable error (bounded: 5 s); the last error.</summary>
+    private async Task<short> CommitUntilAcceptedAsync(int node, string group, string topic, long offset)
+    {
+        short error = -1;
+        for (int attempt = 0; attempt < 20 && error != 0; attempt++)
+        {
+            var commit = new OffsetCommitRequest { GroupId = group, GenerationIdOrMemberEpoch = -1, MemberId = "" };
+            commit.Topics.Add(new() { Name = topic, Partitions = [new() { PartitionIndex = 0, CommittedOffset = offset }] });
+            error = (await WireCall.SendAsync<OffsetCommitResponse>(Cluster[node].KafkaPort, ApiKey.OffsetCommit, 7, commit)).Topics[0].Partitions[0].ErrorCode;
+            await Task.Delay(error == 0 ? 0 : 250);
+        }
+
+        return error;
+    }
+
     [Fact]
     public async Task The_cluster_endpoint_lists_every_silo_with_what_it_leads()
     {
