@@ -1,4 +1,5 @@
 using Runnel.Cluster.Tests.Infrastructure;
+using Runnel.Grains.Groups;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 using Runnel.Silo.Tests.Groups;
@@ -9,8 +10,9 @@ namespace Runnel.Cluster.Tests;
 /// <summary>
 /// Each client family as a consumer group of three member processes (the drivers in tests/interop/groups) against
 /// three silos: bootstrapped from one silo, coordinated by another, the members read and commit every partition of a
-/// 12-partition topic; they are SIGKILLed, and three new members (a new generation) resume from the committed
-/// offsets: nothing read before is read again, nothing produced since is skipped.
+/// 12-partition topic; they are SIGKILLed, the group's offsets partition moves to the third silo, and three new
+/// members (a new generation) resume from the committed offsets on that coordinator: nothing read before is read
+/// again, nothing produced since is skipped.
 /// </summary>
 public sealed class ClusterGroupInteropTests(ThreeSilos fixture) : IClassFixture<ThreeSilos>
 {
@@ -27,7 +29,7 @@ public sealed class ClusterGroupInteropTests(ThreeSilos fixture) : IClassFixture
     [InlineData("kafkajs")]
     [InlineData("platformatic")]
     [InlineData("kcat")]
-    public async Task Three_members_commit_and_a_new_generation_resumes_from_the_commits_on_a_coordinator_that_is_not_the_bootstrap_silo(string client)
+    public async Task Three_members_commit_and_a_new_generation_resumes_from_the_commits_on_another_coordinator_that_is_not_the_bootstrap_silo(string client)
     {
         string topic = TestData.UniqueTopic("groups-" + client);
         await Cluster.CreateTopicAsync(topic, Partitions);
@@ -40,10 +42,11 @@ public sealed class ClusterGroupInteropTests(ThreeSilos fixture) : IClassFixture
         Assert.All(Enumerable.Range(0, Partitions), p => Assert.Equal(FirstRound, committed.GetValueOrDefault(p)));
         AssertValues(first, FirstRound, firstSequence: 0);
 
-        // (Moving the group's offsets partition between the generations is left out: the old coordinator's group
-        // activation keeps serving the group, see A_group_whose_offsets_partition_moved_commits_to_its_new_coordinator.)
+        // The group's offsets partition moves to the third silo: the new generation resumes on another coordinator.
+        int next = 3 - bootstrap - coordinator;
+        await MoveCoordinatorAsync(group, next);
         await ConfluentClients.ProduceAsync(Cluster.BootstrapServers, topic, Partitions, SecondRound, firstSequence: 100);
-        List<ReadRecord> second = await RunGenerationAsync(client, group, topic, generation: 2, bootstrap, coordinator, FirstRound + SecondRound);
+        List<ReadRecord> second = await RunGenerationAsync(client, group, topic, generation: 2, bootstrap, next, FirstRound + SecondRound);
         Assert.True(second.All(r => r.Offset >= committed[r.Partition]), $"the new generation read again below the commits: {string.Join(", ", second.Where(r => r.Offset < committed[r.Partition]).Take(10))}");
         AssertValues(second, SecondRound, firstSequence: 100, firstOffset: FirstRound);
     }
@@ -64,6 +67,18 @@ public sealed class ClusterGroupInteropTests(ThreeSilos fixture) : IClassFixture
 
         throw new InvalidOperationException($"50 groups all had their coordinator on the bootstrap silo {bootstrap}");
     }
+
+    /// <summary>Moves the offsets partition of <paramref name="group"/> to node <paramref name="to"/> with the admin call, until every silo names it the coordinator.</summary>
+    private async Task MoveCoordinatorAsync(string group, int to)
+    {
+        int partition = OffsetsTopic.PartitionFor(group, SiloCluster.Leaders(Cluster[0], OffsetsTopic.Name).Length);
+        using HttpResponseMessage moved = await Cluster[0].Http.PostAsync(new Uri($"cluster/partitions/{OffsetsTopic.Name}/{partition}/move?to={to}", UriKind.Relative), null);
+        Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
+        Assert.True(await SiloCluster.WaitUntilAsync(() => Cluster.Silos.All(s => FindCoordinator(s, group) == to), TimeSpan.FromSeconds(30)), $"the silos do not all name node {to} the coordinator of {group}");
+    }
+
+    private static int FindCoordinator(SiloProcess silo, string group) =>
+        WireCall.SendAsync<FindCoordinatorResponse>(silo.KafkaPort, ApiKey.FindCoordinator, 3, new FindCoordinatorRequest { Key = group }).Result.NodeId;
 
     /// <summary>
     /// Three members bootstrapped from <paramref name="bootstrap"/>, until the group is stable with all three and has
