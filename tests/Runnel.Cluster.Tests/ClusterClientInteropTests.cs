@@ -1,4 +1,6 @@
 using Runnel.Cluster.Tests.Infrastructure;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
 using Runnel.Silo.Tests.Groups;
 using Runnel.Silo.Tests.Infrastructure;
 
@@ -74,6 +76,34 @@ public sealed class ClusterClientInteropTests(ThreeSilos fixture) : IClassFixtur
         List<SpreadRecord> placed = [.. sent.Select(r => r with { Partition = partitionOf.TryGetValue(r.Key, out int p) ? p : -1 })];
         Assert.DoesNotContain(placed, r => r.Partition < 0);
         SpreadRecords.AssertReadBack(placed, read, $"kcat through silo {node}");
+    }
+
+    [Fact]
+    public async Task A_topic_created_through_any_silo_is_in_the_next_metadata_of_that_silo_and_of_the_others()
+    {
+        // The topic's grain runs on any silo; the silo that took the CreateTopics, and a silo asked to auto-create
+        // the topic next, must answer it at once rather than after their next metadata refresh (half a second). The
+        // same read-back gives a silo that just created the offsets topic its group's coordinator.
+        for (int round = 0; round < 4; round++)
+        {
+            for (int node = 0; node < 3; node++)
+            {
+                string topic = TestData.UniqueTopic($"created-{node}");
+                var create = new CreateTopicsRequest { TimeoutMs = 10_000 };
+                create.Topics.Add(new() { Name = topic, NumPartitions = 3, ReplicationFactor = 1 });
+                CreateTopicsResponse created = await WireCall.SendAsync<CreateTopicsResponse>(Cluster[node].KafkaPort, ApiKey.CreateTopics, 5, create);
+                Assert.Equal(0, created.Topics[0].ErrorCode);
+
+                var known = new MetadataRequest { AllowAutoTopicCreation = false, Topics = [new() { Name = topic }] };
+                MetadataResponse here = await WireCall.SendAsync<MetadataResponse>(Cluster[node].KafkaPort, ApiKey.Metadata, 9, known);
+                Assert.True(here.Topics[0].ErrorCode == 0 && here.Topics[0].Partitions.Count == 3, $"silo {node} answered {topic} with error {here.Topics[0].ErrorCode} right after creating it");
+
+                int other = (node + 1) % 3;
+                var autoCreate = new MetadataRequest { AllowAutoTopicCreation = true, Topics = [new() { Name = topic }] };
+                MetadataResponse there = await WireCall.SendAsync<MetadataResponse>(Cluster[other].KafkaPort, ApiKey.Metadata, 9, autoCreate);
+                Assert.True(there.Topics[0].ErrorCode == 0 && there.Topics[0].Partitions.Count == 3, $"silo {other}, asked to auto-create {topic}, answered error {there.Topics[0].ErrorCode}");
+            }
+        }
     }
 
     /// <summary>A new 12-partition topic, known to every silo, and the node of the silo leading the fewest of its partitions.</summary>
