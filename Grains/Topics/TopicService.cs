@@ -94,7 +94,11 @@ public sealed class TopicService
         }
 
         TopicChange change = await Topic(name).CreateAsync(partitions, configs, validateOnly, leaders).ConfigureAwait(false);
-        await CatchUpAsync(change).ConfigureAwait(false);
+        if (!validateOnly)
+        {
+            await CatchUpAsync(change).ConfigureAwait(false);
+        }
+
         TryGetTopic(name, out TopicMetadata? topic);
         return new TopicOperationResult(change.Error, change.Message, change.Error == ErrorCode.None ? topic : null);
     }
@@ -128,7 +132,8 @@ public sealed class TopicService
     /// </summary>
     private async Task CatchUpAsync(TopicChange change)
     {
-        if (_settings.SharedMetadata && change.Error == ErrorCode.None)
+        // TOPIC_ALREADY_EXISTS too: a creation that lost to one made elsewhere (auto-creation) must see the winner.
+        if (_settings.SharedMetadata && change.Error is ErrorCode.None or ErrorCode.TopicAlreadyExists)
         {
             await Store.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
         }
