@@ -15,6 +15,7 @@ namespace Runnel.Cluster.Tests;
 /// they have new leaders), and from the moment a survivor's Orleans membership declares the silo dead, that
 /// survivor's Metadata never lists it again.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class BootstrapSiloLossTests
 {
     private const int Partitions = 12;

@@ -11,6 +11,7 @@ namespace Runnel.Cluster.Tests;
 /// keyed records to every partition of a 12-partition topic (leaders on all three silos) with a bootstrap list naming
 /// one silo that leads only a third of them, and reads them all back with its own consumer.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterClientInteropTests(ThreeSilos fixture) : IClassFixture<ThreeSilos>
 {
     private const int Partitions = 12;

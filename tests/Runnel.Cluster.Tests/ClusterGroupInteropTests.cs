@@ -14,6 +14,7 @@ namespace Runnel.Cluster.Tests;
 /// members (a new generation) resume from the committed offsets on that coordinator: nothing read before is read
 /// again, nothing produced since is skipped.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterGroupInteropTests(ThreeSilos fixture) : IClassFixture<ThreeSilos>
 {
     private const int Partitions = 12;
