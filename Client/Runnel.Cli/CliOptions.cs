@@ -45,6 +45,14 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary>The option must be given: no default stands in for it.</summary>
+    public static Option<T> Required<T>(this Option<T> option)
+    {
+        option.DefaultValueFactory = null;
+        option.Required = true;
+        return option;
+    }
+
     public static Option<OffsetSpec> Offset(string name, string description, OffsetSpec defaultValue) =>
         Parsed(name, description, defaultValue, OffsetSpec.Expected, text => OffsetSpec.TryParse(text, out OffsetSpec spec) ? spec : null);
 

@@ -36,19 +36,22 @@ internal static class GlobalOptions
         HelpName = "seconds",
         Recursive = true,
         DefaultValueFactory = _ => 30,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && double.IsFinite(seconds) && seconds > 0 && seconds <= 86_400)
+            {
+                return seconds;
+            }
+
+            result.AddError($"Option '--timeout' takes seconds from more than 0 to 86400, not '{text}'.");
+            return 0;
+        },
     };
 
     static GlobalOptions()
     {
         Output.AcceptOnlyFromAmong("table", "json");
-        Timeout.Validators.Add(result =>
-        {
-            double value = result.GetValueOrDefault<double>();
-            if (!double.IsFinite(value) || value <= 0 || value > 86_400)
-            {
-                result.AddError(string.Create(CultureInfo.InvariantCulture, $"Option '--timeout' takes seconds from more than 0 to 86400, not {value}."));
-            }
-        });
         Brokers.Validators.Add(result =>
         {
             string value = result.GetValueOrDefault<string>() ?? string.Empty;

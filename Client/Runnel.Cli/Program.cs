@@ -14,7 +14,8 @@ root.Subcommands.Add(ProduceCommand.Create());
 root.Subcommands.Add(ConsumeCommand.Create());
 root.Subcommands.Add(PerfCommands.Create());
 
-ParseResult parsed = root.Parse(args);
+// No response files: '@1796693882013' is a time (Unix ms) to this tool, not a file of arguments.
+ParseResult parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
 {
     // One line naming what was wrong, not the whole help text: scripts log it, people rerun with --help.
@@ -22,7 +23,9 @@ if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
     string message = parsed.UnmatchedTokens.Count > 0 && error.SymbolResult is not (OptionResult or ArgumentResult)
         ? $"Unrecognized command or argument '{parsed.UnmatchedTokens[0]}'."
         : error.Message;
-    Console.Error.WriteLine($"runnel: USAGE: {message} ('runnel {string.Join(' ', CommandPath(parsed))} --help' lists the options)");
+    message = string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    string help = string.Join(' ', ["runnel", .. CommandPath(parsed), "--help"]);
+    Console.Error.WriteLine($"runnel: USAGE: {message} ('{help}' lists the options)");
     return ExitCodes.Usage;
 }
 

@@ -18,8 +18,7 @@ internal static class GroupSeekCommand
         Argument<string> id = GroupCommands.IdArgument();
         var topic = new Option<string?>("--topic", "-t") { Description = "The topic to seek in (default: every topic the group has committed offsets for)" };
         Option<int[]> partitions = CliOptions.Ints("--partition", "A partition to seek, repeatable (default: all of the topic)", 0);
-        Option<OffsetSpec> to = CliOptions.Offset("--to", $"Where to: {OffsetSpec.Expected}", OffsetSpec.Earliest);
-        to.Required = true;
+        Option<OffsetSpec> to = CliOptions.Offset("--to", $"Where to: {OffsetSpec.Expected}", OffsetSpec.Earliest).Required();
         var command = new Command("seek", "Moves a group's committed offsets (only while the group has no members)") { id, topic, partitions, to };
         return command.WithAction(async (context, parsed) =>
         {

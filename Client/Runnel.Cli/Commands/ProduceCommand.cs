@@ -20,7 +20,8 @@ internal static class ProduceCommand
     public static Command Create()
     {
         Argument<string> topic = TopicCommands.NameArgument();
-        var file = new Option<FileInfo?>("--file", "-f") { Description = "Read records from this file instead of stdin" };
+        var file = new Option<FileInfo>("--file", "-f") { Description = "Read records from this file instead of stdin" };
+        file.AcceptExistingOnly();
         var keySeparator = new Option<string?>("--key-separator", "-K") { Description = "Text between key and value on each line (default: no key)" };
         Option<List<KeyValuePair<string, string>>> headers = CliOptions.KeyValues("--header", "A header for every record, repeatable: --header source=cli");
         headers.Aliases.Add("-H");

@@ -36,8 +36,7 @@ internal static class TopicChangeCommands
     public static Command AddPartitions()
     {
         Argument<string> name = TopicCommands.NameArgument();
-        Option<int> total = CliOptions.Int("--total", "The topic's partition count afterwards (more than it has now)", 0, 1, 100_000);
-        total.Required = true;
+        Option<int> total = CliOptions.Int("--total", "The topic's partition count afterwards (more than it has now)", 0, 1, 100_000).Required();
         var command = new Command("add-partitions", "Grows a topic to --total partitions") { name, total };
         return command.WithAction(async (context, parsed) =>
         {
@@ -65,6 +64,14 @@ internal static class TopicChangeCommands
             await using KafkaAdminClient admin = context.Admin();
             TopicDescription description = (await admin.DescribeTopicsAsync([topic], context.CancellationToken).ConfigureAwait(false))[0];
             Dictionary<TopicPartition, long> offsets = Resolve(topic, description.Partitions.Count, specs);
+
+            // The broker trims each partition on its own, so one bad offset would leave the others trimmed: check all first.
+            IReadOnlyDictionary<TopicPartition, long> ends = await admin.ListOffsetsAsync(offsets.Keys, Offsets.End, context.CancellationToken).ConfigureAwait(false);
+            foreach (var (partition, offset) in offsets.Where(o => o.Value > ends[o.Key]))
+            {
+                throw new KafkaException(Protocol.ErrorCode.OffsetOutOfRange, $"Offset {offset} is past the end of {partition} ({ends[partition]}); no partition was trimmed.");
+            }
+
             IReadOnlyDictionary<TopicPartition, long> lows = await admin.DeleteRecordsAsync(offsets, context.CancellationToken).ConfigureAwait(false);
             var rows = lows.OrderBy(l => l.Key.Partition).Select(l => new { partition = l.Key.Partition, startOffset = l.Value }).ToList();
             if (context.Json)
