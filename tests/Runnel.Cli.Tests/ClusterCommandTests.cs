@@ -42,6 +42,13 @@ public sealed class ClusterCommandTests(SiloFixture fixture)
         Assert.Empty(health.GetProperty("partitionsWithoutLeader").EnumerateArray());
         Assert.Equal(200, health.GetProperty("http").GetProperty("status").GetInt32());
 
+        // An HTTP port that answers, but not 200, makes the cluster unhealthy: exit code 1.
+        ProcessResult unhealthy = await CliRunner.RunAsync(Silo, ["cluster", "health", "--http", HttpUrl + "/no-such-prefix", "--output", "json"]);
+        Assert.Equal(1, unhealthy.ExitCode);
+        JsonElement report = JsonDocument.Parse(unhealthy.Stdout).RootElement;
+        Assert.False(report.GetProperty("healthy").GetBoolean());
+        Assert.Equal(404, report.GetProperty("http").GetProperty("status").GetInt32());
+
         string closed = $"http://127.0.0.1:{ClosedPort()}";
         (await CliRunner.RunAsync(Silo, ["cluster", "health", "--http", closed, "--timeout", "3"])).AssertFails(3, "HTTP_UNREACHABLE");
         (await CliRunner.RunAsync(Silo, ["cluster", "info", "--http", "ftp://x"])).AssertFails(2, "USAGE");

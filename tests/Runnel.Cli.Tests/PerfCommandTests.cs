@@ -34,4 +34,15 @@ public sealed class PerfCommandTests(SiloFixture fixture)
         Assert.Matches(@"^consume: 1000 records in [0-9.]+ s, [0-9]+ records/sec \([0-9.]+ MB/sec\)$", Assert.Single(human.StdoutLines));
         (await CliRunner.RunAsync(Silo, ["perf", "produce", topic, "--record-size", "0"])).AssertFails(2, "USAGE");
     }
+
+    [Fact]
+    public async Task A_throttled_run_keeps_its_rate_and_shows_live_progress_on_stderr()
+    {
+        string topic = TestData.UniqueTopic("cli-perf-rate");
+        ProcessResult result = (await CliRunner.RunAsync(Silo, ["perf", "produce", topic, "--num-records", "3000", "--throughput", "1500", "--output", "json"])).EnsureSuccess();
+        JsonElement produced = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal(3000, produced.GetProperty("records").GetInt64());
+        Assert.InRange(produced.GetProperty("seconds").GetDouble(), 1.9, 30);
+        Assert.Matches(@"produce: [0-9,]+ records, [0-9,]+ records/s, [0-9.]+ MB/s", result.Stderr);
+    }
 }

@@ -28,7 +28,8 @@ internal static class PerfCommands
         Option<string> acks = CliOptions.Choice("--acks", "Acknowledgement: all, 1 or 0", "all", "all", "-1", "1", "0");
         Option<string> compression = CliOptions.Choice("--compression", "Batch compression", "none", "none", "gzip", "snappy", "lz4", "zstd");
         Option<int> linger = CliOptions.Int("--linger-ms", "How long a batch waits for more records", 5, 0, 60_000);
-        var command = new Command("produce", "Produces --num-records records of --record-size bytes; reports ack latency") { topic, count, size, throughput, acks, compression, linger };
+        Option<int> batch = CliOptions.Int("--batch-size", "Bytes per partition batch (runnel-perf's and the client benchmark's 1000000 by default)", 1_000_000, 1024, 16 * 1024 * 1024);
+        var command = new Command("produce", "Produces --num-records records of --record-size bytes; reports ack latency") { topic, count, size, throughput, acks, compression, linger, batch };
         return command.WithAction(async (context, parsed) =>
         {
             ProducerOptions options = context.ProducerOptions();
@@ -36,6 +37,8 @@ internal static class PerfCommands
             options.EnableIdempotence = options.Acks == Acks.All;
             options.Compression = Enum.Parse<CompressionType>(parsed.GetValue(compression)!, ignoreCase: true);
             options.Linger = TimeSpan.FromMilliseconds(parsed.GetValue(linger));
+            options.BatchSize = parsed.GetValue(batch);
+            options.MaxRequestSize = Math.Max(options.MaxRequestSize, options.BatchSize + 1024);
             var load = new ProduceLoad(parsed.GetValue(topic)!, parsed.GetValue(count), parsed.GetValue(size), parsed.GetValue(throughput));
             await using var producer = new KafkaProducer<byte[]?, byte[]?>(options);
             long started = Stopwatch.GetTimestamp();
