@@ -46,8 +46,6 @@ internal sealed class CliContext
 
     public ConsumerOptions ConsumerOptions() => Configure(new ConsumerOptions());
 
-    public HttpClient HttpClient() => new() { Timeout = Timeout };
-
     private T Configure<T>(T options)
         where T : KafkaClientOptions
     {

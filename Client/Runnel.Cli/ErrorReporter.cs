@@ -27,9 +27,6 @@ internal static class ErrorReporter
                 return code;
             case KafkaException kafka:
                 return ReportKafka(kafka, context);
-            case HttpRequestException or TaskCanceledException when context?.HttpUrl is not null:
-                Write("HTTP_UNREACHABLE", $"{context.HttpUrl} did not answer: {exception.Message}", "check --http (or RUNNEL_HTTP): the silo's HTTP port, 9644 by default");
-                return ExitCodes.Unreachable;
             case OperationCanceledException:
                 Write("TIMED_OUT", "The command did not finish within --timeout.", BrokerHint(context));
                 return ExitCodes.Unreachable;

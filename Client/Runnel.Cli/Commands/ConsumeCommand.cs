@@ -62,15 +62,12 @@ internal static class ConsumeCommand
         long printed = 0;
         try
         {
-            if (request.Limit == 0 || printed < request.Limit)
+            await foreach (ConsumeResult<byte[]?, byte[]?> record in consumer.ConsumeAsync(stop.Token).ConfigureAwait(false))
             {
-                await foreach (ConsumeResult<byte[]?, byte[]?> record in consumer.ConsumeAsync(stop.Token).ConfigureAwait(false))
+                Print(context, request.Format, record);
+                if (request.Limit > 0 && ++printed >= request.Limit)
                 {
-                    Print(context, request.Format, record);
-                    if (request.Limit > 0 && ++printed >= request.Limit)
-                    {
-                        break;
-                    }
+                    break;
                 }
             }
         }

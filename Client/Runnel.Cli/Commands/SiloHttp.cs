@@ -43,9 +43,11 @@ internal sealed class SiloHttp(string baseUrl, bool required, TimeSpan timeout)
             using HttpResponseMessage response = await http.GetAsync(new Uri(BaseUrl + path), cancellationToken).ConfigureAwait(false);
             return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception e) when (!Required && e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return null;
+            return Required
+                ? throw new CliException(ExitCodes.Unreachable, "HTTP_UNREACHABLE", $"{BaseUrl}{path} did not answer: {e.Message}", "check --http (or RUNNEL_HTTP): the silo's HTTP port, 9644 by default")
+                : null;
         }
     }
 
