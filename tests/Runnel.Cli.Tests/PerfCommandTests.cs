@@ -45,4 +45,17 @@ public sealed class PerfCommandTests(SiloFixture fixture)
         Assert.InRange(produced.GetProperty("seconds").GetDouble(), 1.9, 30);
         Assert.Matches(@"produce: [0-9,]+ records, [0-9,]+ records/s, [0-9.]+ MB/s", result.Stderr);
     }
+
+    [Fact]
+    public async Task On_a_terminal_the_live_display_is_a_spectre_progress_bar()
+    {
+        // script(1) gives the tool a pseudo-terminal, as a person's shell would.
+        string topic = TestData.UniqueTopic("cli-perf-tty");
+        string command = $"dotnet {CliRunner.Dll} --brokers {Silo.BootstrapServers} perf produce {topic} --num-records 2000 --throughput 2000";
+        ProcessResult result = (await RunningProcess.RunAsync("script", ["-qec", command, "/dev/null"], timeout: TimeSpan.FromSeconds(60),
+            environment: new Dictionary<string, string?> { ["TERM"] = "xterm-256color", ["RUNNEL_BROKERS"] = null })).EnsureSuccess();
+        Assert.Contains("100%", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\u001b[", result.Stdout, StringComparison.Ordinal); // ANSI: redrawn in place, not one line a second
+        Assert.Matches(@"produce: 2000 records in [0-9.]+ s, [0-9]+ records/sec", result.Stdout);
+    }
 }
