@@ -29,4 +29,26 @@ public sealed class KcatInteropTests(SiloFixture fixture)
         ProcessResult text = (await CliRunner.RunAsync(Silo, ["consume", topic, "--format", "{key}|{value}|{headers}"])).EnsureSuccess();
         Assert.Equal(["a|alpha|src=kcat,n=1", "b|bravo|src=kcat,n=1"], text.StdoutLines);
     }
+
+    [Fact]
+    public async Task Produced_lines_keep_their_exact_bytes_even_when_they_are_not_utf8()
+    {
+        string topic = TestData.UniqueTopic("cli-bytes");
+        await CliRunner.JsonAsync(Silo, "topic", "create", topic);
+        string path = Path.Combine(Path.GetTempPath(), $"runnel-cli-{Guid.NewGuid():N}.bin");
+        try
+        {
+            // Not UTF-8 (0xff 0xfe), a CRLF line end, and a last line without a newline.
+            await File.WriteAllBytesAsync(path, [.. "k1:"u8, 0xff, 0xfe, .. "abc\r\nk2:plain\nno-newline"u8]);
+            (await CliRunner.RunAsync(Silo, ["produce", topic, "--file", path, "--key-separator", ":"])).EnsureSuccess();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        // kcat prints key and value sizes in bytes: a replacement character would make the first value 9 bytes, not 5.
+        ProcessResult sizes = (await Kcat.RunAsync(["-C", "-b", Silo.BootstrapServers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%K %S\n"], timeout: TimeSpan.FromSeconds(60))).EnsureSuccess();
+        Assert.Equal(["2 5", "2 5", "-1 10"], sizes.StdoutLines.Where(l => l.Length > 0));
+    }
 }

@@ -10,7 +10,8 @@ namespace Runnel.Cli.Commands;
 
 /// <summary>
 /// <c>runnel produce</c>: one record per input line (stdin or --file). With --key-separator the text before the
-/// first separator is the key; a line without it has no key. Every record is acknowledged before the tool exits 0.
+/// first separator is the key; a line without it has no key. Lines are bytes, never decoded (see <see cref="ByteLineReader"/>).
+/// Every record is acknowledged before the tool exits 0.
 /// </summary>
 internal static class ProduceCommand
 {
@@ -52,14 +53,16 @@ internal static class ProduceCommand
             options.DeliveryTimeout = context.Timeout;
             Header[] recordHeaders = [.. parsed.GetValue(headers)!.Select(h => Header.Utf8(h.Key, h.Value))];
             FileInfo? input = parsed.GetValue(file);
-            using TextReader reader = input is null ? Console.In : new StreamReader(input.FullName, new UTF8Encoding(false));
+            await using Stream stream = input is null ? Console.OpenStandardInput() : input.OpenRead();
+            await using var reader = new ByteLineReader(stream);
+            byte[]? separatorBytes = separator is null ? null : Encoding.UTF8.GetBytes(separator);
             var sent = new ProduceTally();
             await using (var producer = new KafkaProducer<byte[]?, byte[]?>(options))
             {
                 var pending = new Queue<Task<DeliveryResult>>();
                 while (await reader.ReadLineAsync(context.CancellationToken).ConfigureAwait(false) is { } line)
                 {
-                    (byte[]? key, byte[] value) = Split(line, separator);
+                    (byte[]? key, byte[] value) = Split(line, separatorBytes);
                     var record = new ProducerRecord<byte[]?, byte[]?>(name, key, value) { Headers = recordHeaders, Partition = fixedPartition >= 0 ? fixedPartition : null };
                     pending.Enqueue(producer.ProduceAsync(record, context.CancellationToken).AsTask());
                     if (pending.Count >= MaxPending)
@@ -78,12 +81,10 @@ internal static class ProduceCommand
         });
     }
 
-    private static (byte[]? Key, byte[] Value) Split(string line, string? separator)
+    private static (byte[]? Key, byte[] Value) Split(byte[] line, byte[]? separator)
     {
-        int at = separator is null ? -1 : line.IndexOf(separator, StringComparison.Ordinal);
-        return at < 0
-            ? (null, Encoding.UTF8.GetBytes(line))
-            : (Encoding.UTF8.GetBytes(line[..at]), Encoding.UTF8.GetBytes(line[(at + separator!.Length)..]));
+        int at = separator is null ? -1 : line.AsSpan().IndexOf(separator);
+        return at < 0 ? (null, line) : (line[..at], line[(at + separator!.Length)..]);
     }
 
     private static async Task CheckPartitionAsync(CliContext context, string topic, int partition)
