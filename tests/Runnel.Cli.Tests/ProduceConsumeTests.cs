@@ -61,6 +61,7 @@ public sealed class ProduceConsumeTests(SiloFixture fixture)
         (await CliRunner.RunAsync(Silo, ["consume", topic, "--partition", "1", "--from", "9"])).AssertFails(1, "OFFSET_OUT_OF_RANGE");
         (await CliRunner.RunAsync(Silo, ["consume", topic, "--partition", "5"])).AssertFails(1, "UNKNOWN_TOPIC_OR_PARTITION");
         (await CliRunner.RunAsync(Silo, ["consume", "no-such-" + topic])).AssertFails(1, "UNKNOWN_TOPIC_OR_PARTITION");
+        (await CliRunner.RunAsync(Silo, ["consume", "no-such-" + topic, "--group", "g-" + topic])).AssertFails(1, "UNKNOWN_TOPIC_OR_PARTITION");
         (await CliRunner.RunAsync(Silo, ["produce", topic, "--partition", "5"], "x\n")).AssertFails(1, "UNKNOWN_TOPIC_OR_PARTITION");
         Assert.Equal(4, (await CliRunner.JsonLinesAsync(Silo, "consume", topic)).Count);
     }

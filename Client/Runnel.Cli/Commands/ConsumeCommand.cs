@@ -53,11 +53,13 @@ internal static class ConsumeCommand
         }
         else
         {
+            // A group subscribed to a missing topic would wait for an assignment that never comes: say so instead.
+            await admin.DescribeTopicsAsync([request.Topic], context.CancellationToken).ConfigureAwait(false);
             consumer.Subscribe([request.Topic]);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var ends = new EndWatch(admin, consumer);
+        var ends = new EndWatch(admin, consumer, context.Timeout);
         Task watch = request.Follow ? Task.CompletedTask : ends.CancelAtEndAsync(stop);
         long printed = 0;
         try
