@@ -30,6 +30,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     private readonly TieredStorage _storage;
     private readonly ClusterView _cluster;
     private readonly StrandedLogs _stranded;
+    private readonly FileSystemSync _sync;
     private readonly AppendSignal _signal = new();
     private PartitionTiering? _tiering;
     private PartitionLog? _log;
@@ -38,8 +39,9 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     private Guid _topicId;
     private int _partition;
 
-    public PartitionGrain(IOptions<BrokerOptions> settings, TopicService topics, PartitionDirectory directory, TieredStorage storage, ClusterView cluster, StrandedLogs stranded, ILogger<PartitionGrain> logger)
+    public PartitionGrain(IOptions<BrokerOptions> settings, TopicService topics, PartitionDirectory directory, TieredStorage storage, ClusterView cluster, StrandedLogs stranded, FileSystemSync sync, ILogger<PartitionGrain> logger)
     {
+        _sync = sync;
         _storage = storage;
         _cluster = cluster;
         _stranded = stranded;
@@ -68,7 +70,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         _log = PartitionLog.Open(_topics.PartitionPath(topic, _partition), LogOptionsFor(topic), tier with { MinimumNextOffset = offsetFloor });
         _tiering.Attach(_log);
         _storage.Track(_log);
-        _reader = new PartitionReader(_topic, _partition, _log, _signal);
+        _reader = new PartitionReader(_topic, _partition, _log, _signal, _sync);
         _directory.Register(_reader);
 
         StartHousekeeping(_log);

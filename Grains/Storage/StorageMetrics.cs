@@ -39,7 +39,7 @@ public sealed class StorageMetrics : IDisposable
         _meter.CreateObservableCounter("runnel.log.tier.manifest.conflicts", () => Volatile.Read(ref _manifestConflicts), "{write}", "Manifest writes whose ETag condition failed (re-read and reconciled).");
         // Ticks run only for partitions with work (unflushed data, a segment to seal, tier or expire), so an idle
         // silo's rate of this counter is near zero whatever its partition count.
-        _meter.CreateObservableCounter("runnel.partition.housekeeping.ticks", () => Volatile.Read(ref _housekeepingTicks), "{tick}", "Housekeeping turns of partition grains (flush, segment.ms roll, retention, tiering kick).");
+        _meter.CreateObservableCounter("runnel.log.housekeeping.ticks", () => Volatile.Read(ref _housekeepingTicks), "{tick}", "Housekeeping turns of partition grains (flush, segment.ms roll, retention, tiering kick).");
         _remoteDeletes = _meter.CreateCounter<long>("runnel.log.tier.deleted", "{blob}", "Blobs deleted by retention and the orphan cleaner, by reason.");
     }
 

@@ -155,12 +155,14 @@ def timed_load(bootstrap, topic, records, size, silo_pids, perf_out=None):
     produce_all(producer, [(topic, None, b"warm", value)])
     recorder = start_perf(perf_out, silo_pids)
     cpu0 = sum(cpu_seconds(p) for p in silo_pids)
+    client0 = time.process_time()
     start = time.perf_counter()
     produce_all(producer, ((topic, None, k, value) for k in keys))
     elapsed = time.perf_counter() - start
     cpu = sum(cpu_seconds(p) for p in silo_pids) - cpu0
+    client = time.process_time() - client0
     stop_perf(recorder)
-    return records / elapsed, cpu
+    return records / elapsed, cpu, client
 
 
 def idle_cpu(silos, seconds, settle):
@@ -190,13 +192,13 @@ def one_silo(args, work):
     try:
         bootstrap = f"127.0.0.1:{args.port_base}"
         print(f"silo pid {silo.pid}, {args.silo_dll}", flush=True)
-        print("partitions  first-touch ms/partition  records/s  silo CPU s  CPU ms/1k records", flush=True)
+        print("partitions  first-touch ms/partition  records/s  silo CPU s  CPU ms/1k records  producer CPU s", flush=True)
         for count in args.counts:
             topic = f"p{count}"
             create_topic(bootstrap, topic, count)
             touch_ms = touch(bootstrap, topic, count)
-            rate, cpu = timed_load(bootstrap, topic, args.records, args.record_size, [silo.pid], args.perf and f"{args.perf}.{count}")
-            print(f"{count:>10}  {touch_ms:>24.3f}  {rate:>9,.0f}  {cpu:>10.2f}  {1000 * cpu / args.records * 1000:>17.1f}", flush=True)
+            rate, cpu, client = timed_load(bootstrap, topic, args.records, args.record_size, [silo.pid], args.perf and f"{args.perf}.{count}")
+            print(f"{count:>10}  {touch_ms:>24.3f}  {rate:>9,.0f}  {cpu:>10.2f}  {1000 * cpu / args.records * 1000:>17.1f}  {client:>14.2f}", flush=True)
         idle = idle_cpu(procs, args.idle_s, args.settle_s)[0]
         print(f"idle: {idle:.2f}% of one core over {args.idle_s} s ({sum(args.counts):,} partitions touched), RSS {rss_mib(silo.pid):,.0f} MiB", flush=True)
     finally:
@@ -231,7 +233,7 @@ def three_silos(args, work):
         print(f"created {args.cluster_partitions:,} partitions in {len(topics)} topics: {time.perf_counter() - start:.1f} s", flush=True)
         for name, count in topics:
             print(f"{name}: first touch {touch(bootstrap, name, count):.3f} ms/partition", flush=True)
-        rate, cpu = timed_load(bootstrap, topics[0][0], args.sample, args.record_size, [s.pid for s in silos])
+        rate, cpu, _ = timed_load(bootstrap, topics[0][0], args.sample, args.record_size, [s.pid for s in silos])
         print(f"sample: {args.sample:,} keyed records to {topics[0][0]}: {rate:,.0f} records/s, silo CPU {cpu:.2f} s", flush=True)
         got = read_back(bootstrap, topics[0][0], 100, 100)
         print(f"read back {got} records from 100 partitions of {topics[0][0]}", flush=True)

@@ -12,7 +12,7 @@ namespace Runnel.Silo.Tests.Tiering;
 /// </summary>
 public sealed class IdlePartitionTests
 {
-    private const string Ticks = "runnel_partition_housekeeping_ticks_total";
+    private const string Ticks = "runnel_log_housekeeping_ticks_total";
 
     [Fact]
     public async Task IdlePartitionsRunNoHousekeepingTurns()
