@@ -54,6 +54,14 @@ class Proc:
         self.log_path = log_path
         self.log = open(log_path, "w")
         self.p = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        try:
+            self._wait_ready(ready_text)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_ready(self, ready_text):
+        name, log_path = self.name, self.log_path
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.p.poll() is not None:
@@ -212,8 +220,9 @@ def three_silos(args, work):
     procs = []
     try:
         procs.append(Proc("azurite", ["node", azurite_main, "--tablePort", str(table_port), "--tableHost", "127.0.0.1",
-                                      "--inMemoryPersistence", "--skipApiVersionCheck", "--location", os.path.join(work, "azurite")],
-                          os.path.join(work, "azurite.log"), "successfully listening"))
+                                      "--location", os.path.join(work, "azurite"), "--silent", "--skipApiVersionCheck",
+                                      "--loose", "--disableTelemetry"],
+                          os.path.join(work, "azurite.log"), "successfully started"))
         tables = (f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"
                   f"TableEndpoint=http://127.0.0.1:{table_port}/devstoreaccount1;")
         extra = ["--clustering", "azure-table", "--clustering-connection-string", tables, "--cluster-id", "bench",
