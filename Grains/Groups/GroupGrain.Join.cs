@@ -14,6 +14,11 @@ public sealed partial class GroupGrain
 
     private Task<JoinGroupOutcome> Join(JoinGroupCall call)
     {
+        if (MovedAway())
+        {
+            return Refuse(ErrorCode.NotCoordinator, call.MemberId);
+        }
+
         if (_removingOffsets)
         {
             return Refuse(ErrorCode.CoordinatorLoadInProgress, call.MemberId);

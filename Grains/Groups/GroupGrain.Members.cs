@@ -12,6 +12,11 @@ public sealed partial class GroupGrain
 
     private Task<SyncGroupOutcome> Sync(SyncGroupCall call)
     {
+        if (MovedAway())
+        {
+            return Task.FromResult(SyncGroupOutcome.Failed(ErrorCode.NotCoordinator));
+        }
+
         ErrorCode error = CheckMember(call.GenerationId, call.MemberId, call.GroupInstanceId, out GroupMember? member);
         if (error == ErrorCode.None && ((call.ProtocolType is { } type && type != _protocolType) || (call.ProtocolName is { } name && name != _protocolName)))
         {
@@ -67,6 +72,11 @@ public sealed partial class GroupGrain
 
     public Task<ErrorCode> HeartbeatAsync(int generationId, string memberId, string? groupInstanceId)
     {
+        if (MovedAway())
+        {
+            return Task.FromResult(ErrorCode.NotCoordinator);
+        }
+
         ErrorCode error = CheckMember(generationId, memberId, groupInstanceId, out GroupMember? member);
         if (error != ErrorCode.None)
         {

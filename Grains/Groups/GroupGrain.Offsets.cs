@@ -54,7 +54,7 @@ public sealed partial class GroupGrain
     {
         ArgumentNullException.ThrowIfNull(call);
         var errors = new ErrorCode[call.Offsets.Count];
-        ErrorCode groupError = CheckCommit(call);
+        ErrorCode groupError = MovedAway() ? ErrorCode.NotCoordinator : CheckCommit(call);
         if (groupError != ErrorCode.None)
         {
             // Refusals happen around rebalances, and they are what a client's re-read records trace back to.

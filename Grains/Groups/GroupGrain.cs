@@ -159,4 +159,21 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group} deleted with {Offsets} committed offsets")]
     private static partial void LogDeleted(ILogger logger, string group, int offsets);
+
+    /// <summary>
+    /// True once the group's offsets partition has moved to another silo (the admin move, or a failover): this
+    /// activation must stop serving the group, since its commits would go to a log this silo no longer leads and
+    /// the new coordinator would never see them. It deactivates and its callers get NOT_COORDINATOR, so the clients
+    /// find the new coordinator, where the group activates again (leader placement) from the offsets it replays.
+    /// </summary>
+    private bool MovedAway()
+    {
+        if (_cluster.CoordinatesLocally(GroupId))
+        {
+            return false;
+        }
+
+        DeactivateOnIdle();
+        return true;
+    }
 }

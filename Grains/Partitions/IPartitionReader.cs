@@ -54,8 +54,10 @@ public interface IPartitionReader
     /// <summary>
     /// Completes once every offset up to <paramref name="lastOffset"/> is fsynced, grouping concurrent waiters into
     /// one fsync (acks=-1 with <c>--acks-all-fsync</c>). Call it after the append, outside the grain's turn.
+    /// <paramref name="manyPartitions"/>: the caller waits for many partitions at once (one Produce request naming
+    /// at least <see cref="Storage.FileSystemSync.ManyLogs"/>), so the silo-wide pass, one syncfs for all, is cheaper.
     /// </summary>
-    Task WaitForDurableAsync(long lastOffset);
+    Task WaitForDurableAsync(long lastOffset, bool manyPartitions);
 
     /// <summary>Completes when the high watermark moves past <paramref name="knownHighWatermark"/> (long-poll Fetch).</summary>
     Task WaitForAppendAsync(long knownHighWatermark, CancellationToken cancellationToken);

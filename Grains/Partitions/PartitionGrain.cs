@@ -14,9 +14,9 @@ namespace Runnel.Grains.Partitions;
 /// <summary>
 /// A partition's leader: owns its <see cref="PartitionLog"/>. Appends run as turns, so idempotence checks and
 /// offset assignment see one writer; reads go through the <see cref="PartitionReader"/> it registers.
-/// A timer turn rolls an idle tail, applies retention and local retention and starts the background tiering
-/// pass (<see cref="PartitionTiering"/>), which uploads outside the grain's turns. Kept alive: readers use the log
-/// outside turns, and idle collection would close it under them.
+/// A housekeeping timer, running only while the partition has work, flushes, rolls an idle tail, applies retention
+/// and local retention and starts the background tiering pass (<see cref="PartitionTiering"/>), which uploads
+/// outside the grain's turns. Kept alive: readers use the log outside turns, and idle collection would close it.
 /// </summary>
 [GrainType(GrainTypes.Partition)]
 [LeaderPlacement]
@@ -30,6 +30,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     private readonly TieredStorage _storage;
     private readonly ClusterView _cluster;
     private readonly StrandedLogs _stranded;
+    private readonly FileSystemSync _sync;
     private readonly AppendSignal _signal = new();
     private PartitionTiering? _tiering;
     private PartitionLog? _log;
@@ -38,8 +39,9 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
     private Guid _topicId;
     private int _partition;
 
-    public PartitionGrain(IOptions<BrokerOptions> settings, TopicService topics, PartitionDirectory directory, TieredStorage storage, ClusterView cluster, StrandedLogs stranded, ILogger<PartitionGrain> logger)
+    public PartitionGrain(IOptions<BrokerOptions> settings, TopicService topics, PartitionDirectory directory, TieredStorage storage, ClusterView cluster, StrandedLogs stranded, FileSystemSync sync, ILogger<PartitionGrain> logger)
     {
+        _sync = sync;
         _storage = storage;
         _cluster = cluster;
         _stranded = stranded;
@@ -68,13 +70,10 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         _log = PartitionLog.Open(_topics.PartitionPath(topic, _partition), LogOptionsFor(topic), tier with { MinimumNextOffset = offsetFloor });
         _tiering.Attach(_log);
         _storage.Track(_log);
-        _reader = new PartitionReader(_topic, _partition, _log, _signal);
+        _reader = new PartitionReader(_topic, _partition, _log, _signal, _sync);
         _directory.Register(_reader);
 
-        TimeSpan flushInterval = TimeSpan.FromMilliseconds(Math.Max(_settings.FlushIntervalMs, 10));
-        this.RegisterGrainTimer(FlushAsync, flushInterval, flushInterval);
-        this.RegisterGrainTimer(ApplyRetentionAsync, _settings.RetentionCheckInterval, _settings.RetentionCheckInterval);
-        this.RegisterGrainTimer(TierAsync, _storage.Options.Interval, _storage.Options.Interval);
+        StartHousekeeping(_log);
         LogOpened(_logger, _topic, _partition, _log.LogStartOffset, _log.HighWatermark);
         ExtendLeaseIfDue();
     }
@@ -147,6 +146,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
 
         _signal.Notify();
         ExtendLeaseIfDue();
+        WakeHousekeeping();
 
         // Records keep their producer's timestamps (CreateTime), so Kafka answers -1 for the append time.
         _ = appendTime;
@@ -160,6 +160,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         // Only -1 means "up to the high watermark"; the log refuses every other offset outside [0, high watermark]
         // with OFFSET_OUT_OF_RANGE, so bad input never deletes anything.
         DeleteRecordsResult result = Log.DeleteRecordsBefore(offset);
+        WakeHousekeeping(); // the manifest and the blob tier follow the new log start in a tiering pass
         return Task.FromResult(new DeleteRecordsOutcome(result.Error, result.LowWatermark));
     }
 
@@ -168,6 +169,7 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
         if (_topics.TryGetTopic(_topic, out TopicMetadata? topic))
         {
             Log.UpdateOptions(LogOptionsFor(topic));
+            WakeHousekeeping(); // new limits (retention, segment.ms, local retention) apply from the next tick
         }
 
         return Task.CompletedTask;
@@ -197,6 +199,8 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
 
     private async Task CloseAsync()
     {
+        _housekeeping?.Dispose();
+        _housekeeping = null;
         if (_reader is not null)
         {
             _directory.Unregister(_reader);
@@ -217,51 +221,6 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
             _log.Dispose();
             _log = null;
         }
-    }
-
-    private Task FlushAsync(CancellationToken cancellationToken)
-    {
-        // The periodic fsync goes through the group commit, off this turn, so appends never wait for it.
-        if (_log is { } log && _reader is { } reader && log.IsFlushDue && log.DurableOffset < log.HighWatermark)
-        {
-            reader.GroupCommit.WaitDurableAsync(log.HighWatermark - 1).ContinueWith(
-                static (t, state) => LogFlushFailed((ILogger)state!, t.Exception!.GetBaseException()),
-                _logger,
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted,
-                TaskScheduler.Default);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A periodic fsync of a partition log failed; the next tick retries")]
-    private static partial void LogFlushFailed(ILogger logger, Exception exception);
-
-    private Task ApplyRetentionAsync(CancellationToken cancellationToken)
-    {
-        _log?.ApplyRetention();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// The tiering tick, a turn: roll a tail idle past segment.ms, apply local retention, free idle cold-read
-    /// blocks, keep the hot cache within budget, and start a background upload pass (never awaited here).
-    /// </summary>
-    private Task TierAsync(CancellationToken cancellationToken)
-    {
-        if (_log is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        ExtendLeaseIfDue();
-        _log.RollIfDue();
-        _log.DropLocalCopies();
-        _log.DropIdleColdBlocks();
-        _storage.Cache.EvictIfOverBudget();
-        _tiering?.Kick();
-        return Task.CompletedTask;
     }
 
     // The silo's flush interval is the default; a topic's own flush.ms override wins.

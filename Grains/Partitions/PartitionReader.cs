@@ -11,13 +11,13 @@ internal sealed class PartitionReader : IPartitionReader
     private readonly PartitionLog _log;
     private readonly AppendSignal _signal;
 
-    public PartitionReader(string topic, int partition, PartitionLog log, AppendSignal signal)
+    public PartitionReader(string topic, int partition, PartitionLog log, AppendSignal signal, FileSystemSync? sync = null)
     {
         Topic = topic;
         Partition = partition;
         _log = log;
         _signal = signal;
-        GroupCommit = new GroupCommit(log);
+        GroupCommit = new GroupCommit(log, sync);
     }
 
     public string Topic { get; }
@@ -100,7 +100,7 @@ internal sealed class PartitionReader : IPartitionReader
 
     public GroupCommit GroupCommit { get; }
 
-    public Task WaitForDurableAsync(long lastOffset) => GroupCommit.WaitDurableAsync(lastOffset);
+    public Task WaitForDurableAsync(long lastOffset, bool manyPartitions) => GroupCommit.WaitDurableAsync(lastOffset, manyPartitions);
 
     public Task WaitForAppendAsync(long knownHighWatermark, CancellationToken cancellationToken)
     {

@@ -178,47 +178,18 @@ public sealed partial class PartitionLog : IDisposable
     /// </summary>
     public long SyncAppended()
     {
-        SafeFileHandle? file;
-        long upTo;
-        bool syncDirectory;
-        lock (_writeLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            file = _segments[^1].FileForSync;
-            upTo = _segments[^1].NextOffset;
-            syncDirectory = _directoryUnsynced;
-            _directoryUnsynced = false;
-        }
-
+        SyncPoint point = BeginSync();
         try
         {
-            if (syncDirectory)
-            {
-                DurableFile.SyncDirectory(_directory);
-            }
-
-            if (file is not null)
-            {
-                RandomAccess.FlushToDisk(file);
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // Sealed or closed meanwhile: both fsync the file before closing it, so what we captured is durable.
+            SyncFile(point);
         }
         catch
         {
-            Volatile.Write(ref _directoryUnsynced, _directoryUnsynced || syncDirectory);
+            AbortSync(point);
             throw;
         }
 
-        Volatile.Write(ref _lastFlushMs, NowMs());
-        long seen;
-        while (upTo > (seen = Volatile.Read(ref _durableOffset)) && Interlocked.CompareExchange(ref _durableOffset, upTo, seen) != seen)
-        {
-        }
-
-        return Math.Max(upTo, Volatile.Read(ref _durableOffset));
+        return EndSync(point);
     }
 
     /// <summary>Flushes when <see cref="LogOptions.FlushIntervalMs"/> has passed since the last flush; for the owner's timer.</summary>

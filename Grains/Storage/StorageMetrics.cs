@@ -21,6 +21,7 @@ public sealed class StorageMetrics : IDisposable
     private readonly Counter<long> _uploads;
     private readonly Counter<long> _uploadBytes;
     private long _manifestConflicts;
+    private long _housekeepingTicks;
     private readonly Counter<long> _remoteDeletes;
 
     /// <param name="meterFactory">The host's factory (DI); null creates a meter of our own, disposed with this object.</param>
@@ -36,6 +37,9 @@ public sealed class StorageMetrics : IDisposable
         // Observed, so the series is there at 0 from start-up: a conflict is rare, and an alert on its rate needs
         // the zero before the first one.
         _meter.CreateObservableCounter("runnel.log.tier.manifest.conflicts", () => Volatile.Read(ref _manifestConflicts), "{write}", "Manifest writes whose ETag condition failed (re-read and reconciled).");
+        // Ticks run only for partitions with work (unflushed data, a segment to seal, tier or expire), so an idle
+        // silo's rate of this counter is near zero whatever its partition count.
+        _meter.CreateObservableCounter("runnel.log.housekeeping.ticks", () => Volatile.Read(ref _housekeepingTicks), "{tick}", "Housekeeping turns of partition grains (flush, segment.ms roll, retention, tiering kick).");
         _remoteDeletes = _meter.CreateCounter<long>("runnel.log.tier.deleted", "{blob}", "Blobs deleted by retention and the orphan cleaner, by reason.");
     }
 
@@ -53,6 +57,11 @@ public sealed class StorageMetrics : IDisposable
         _uploads.Add(1);
         _uploadBytes.Add(bytes);
     }
+
+    public void HousekeepingTick() => Interlocked.Increment(ref _housekeepingTicks);
+
+    /// <summary>Housekeeping turns so far, over every partition of the silo.</summary>
+    public long HousekeepingTicks => Volatile.Read(ref _housekeepingTicks);
 
     public void ManifestConflict() => Interlocked.Increment(ref _manifestConflicts);
 

@@ -23,6 +23,7 @@ public sealed class PartitionTiering : IAsyncDisposable
     private PartitionLog? _log;
     private Task _pass = Task.CompletedTask;
     private long _nextCleanTicks;
+    private volatile bool _lastPassFailed;
 
     internal PartitionTiering(TieredStorage storage, TopicMetadata topic, int partition, ILogger logger)
     {
@@ -63,6 +64,43 @@ public sealed class PartitionTiering : IAsyncDisposable
     /// <summary>Whether every sealed segment of the attached log is in the blob tier.</summary>
     public bool AllUploaded => _log is not { } log || PendingSegments(log, 1).Count == 0;
 
+    /// <summary>
+    /// Whether a pass has something to do: the last one failed (retried), a sealed segment waits for upload, the
+    /// manifest has not caught up with the log start, or the orphan sweep is due. The owner kicks only then.
+    /// </summary>
+    public bool NeedsPass
+    {
+        get
+        {
+            if (_log is not { } log || _stop.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            return _lastPassFailed
+                || (log.Options.RemoteStorageEnabled && PendingSegments(log, 1).Count > 0)
+                || ManifestBehind(_manifest.Current, log.LogStartOffset)
+                || (_manifest.Current is not null && Environment.TickCount64 >= _nextCleanTicks);
+        }
+    }
+
+    /// <summary>Whether a pass is running now.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return !_pass.IsCompleted;
+            }
+        }
+    }
+
+    /// <summary>Time until the orphan sweep falls due; null while the partition has nothing in the blob tier.</summary>
+    public TimeSpan? CleanDueIn => _manifest.Current is null
+        ? null
+        : TimeSpan.FromMilliseconds(Math.Max(0, _nextCleanTicks - Environment.TickCount64));
+
     /// <summary>One pass, awaited (tests and tools; the grain uses <see cref="Kick"/>).</summary>
     public Task RunOnceAsync(CancellationToken cancellationToken) => RunPassAsync(cancellationToken);
 
@@ -94,6 +132,7 @@ public sealed class PartitionTiering : IAsyncDisposable
             return;
         }
 
+        _lastPassFailed = false;
         try
         {
             await UploadPendingAsync(log, cancellationToken).ConfigureAwait(false);
@@ -109,6 +148,7 @@ public sealed class PartitionTiering : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or BlobStorage.BlobStoreException or InvalidDataException or UnauthorizedAccessException or ObjectDisposedException)
         {
+            _lastPassFailed = true;
             TieringLog.TieringFailed(_logger, _topic.Name, _partition, e);
         }
     }
@@ -166,8 +206,7 @@ public sealed class PartitionTiering : IAsyncDisposable
     private async Task ApplyLogStartAsync(PartitionLog log, CancellationToken cancellationToken)
     {
         long logStart = log.LogStartOffset;
-        TierManifest? current = _manifest.Current;
-        if (current is null || (current.LogStartOffset >= logStart && !current.Segments.Exists(s => s.NextOffset <= logStart)))
+        if (!ManifestBehind(_manifest.Current, logStart))
         {
             return;
         }
@@ -196,6 +235,29 @@ public sealed class PartitionTiering : IAsyncDisposable
         }
 
         TieringLog.RemoteRetention(_logger, _topic.Name, _partition, logStart, removed.Count);
+    }
+
+    private static bool ManifestBehind(TierManifest? manifest, long logStart)
+    {
+        if (manifest is null)
+        {
+            return false;
+        }
+
+        if (manifest.LogStartOffset < logStart)
+        {
+            return true;
+        }
+
+        foreach (TierManifestSegment segment in manifest.Segments)
+        {
+            if (segment.NextOffset <= logStart)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private TierManifest NewManifest() => new()

@@ -8,7 +8,9 @@ namespace Runnel.Grains.Tiering;
 
 /// <summary>
 /// The silo's tiered storage: the blob store, the hot cache, the upload concurrency limit, the metrics, and the
-/// per-partition tiering workers that partition grains create. One per silo.
+/// per-partition tiering workers that partition grains create. One per silo. Its one timer sweeps what is
+/// silo-wide or filled outside partition turns (the hot-cache budget, cold-read blocks that reads load), so an idle
+/// partition needs no timer of its own for them.
 /// </summary>
 public sealed class TieredStorage : IDisposable
 {
@@ -17,6 +19,7 @@ public sealed class TieredStorage : IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly RemoteSegmentReader _remote;
     private readonly TimeProvider _time;
+    private readonly ITimer _sweep;
 
     public TieredStorage(IBlobStore store, TieringOptions options, SegmentCache cache, StorageMetrics metrics, MetadataMirror mirror, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
@@ -34,6 +37,7 @@ public sealed class TieredStorage : IDisposable
         Uploader = new SegmentUploader(store, _uploads, _time);
         Cleaner = new OrphanBlobCleaner(store, _time, metrics, loggerFactory.CreateLogger<OrphanBlobCleaner>());
         metrics.ObserveTiers(Totals, cache);
+        _sweep = _time.CreateTimer(static state => ((TieredStorage)state!).Sweep(), this, options.Interval, options.Interval);
     }
 
     public IBlobStore Store { get; }
@@ -82,6 +86,25 @@ public sealed class TieredStorage : IDisposable
         return totals;
     }
 
+    /// <summary>
+    /// Drops cold-read blocks no read used lately, in every open log, and keeps the hot cache within its budget. Both
+    /// are safe beside appends and reads (their own locks); a tick costs one pass over the open logs.
+    /// </summary>
+    public int Sweep()
+    {
+        int dropped = 0;
+        foreach (PartitionLog log in _logs.Keys)
+        {
+            if (log.ColdBlockCount > 0)
+            {
+                dropped += log.DropIdleColdBlocks();
+            }
+        }
+
+        Cache.EvictIfOverBudget();
+        return dropped;
+    }
+
     /// <summary>A deleted topic's partition: every blob under its prefix goes, in the background.</summary>
     public void DeletePartitionInBackground(Guid topicId, int partition)
     {
@@ -108,5 +131,9 @@ public sealed class TieredStorage : IDisposable
         });
     }
 
-    public void Dispose() => _uploads.Dispose();
+    public void Dispose()
+    {
+        _sweep.Dispose();
+        _uploads.Dispose();
+    }
 }

@@ -38,6 +38,7 @@ public static class RunnelHostingExtensions
         services.TryAddSingleton<TopicService>();
         services.TryAddSingleton<ClusterView>();
         services.TryAddSingleton<StrandedLogs>();
+        services.TryAddSingleton(sp => new FileSystemSync(sp.GetRequiredService<IOptions<BrokerOptions>>().Value.DataPath));
         services.TryAddSingleton<OffsetStore>();
         services.TryAddSingleton<GroupDirectory>();
         services.TryAddSingleton<TransactionStore>();

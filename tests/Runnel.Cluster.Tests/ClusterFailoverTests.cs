@@ -14,6 +14,7 @@ namespace Runnel.Cluster.Tests;
 /// tier stays readable, the survivors lose nothing they acknowledged, and the silo that comes back serves none of
 /// its old leadership and reports the logs it held.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterFailoverTests
 {
     private const int Partitions = 6;

@@ -18,6 +18,7 @@ public sealed class ThreeSilos : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterRoutingTests(ThreeSilos fixture) : IClassFixture<ThreeSilos>
 {
     private SiloCluster Cluster => fixture.Cluster;
@@ -174,7 +175,8 @@ public sealed class ClusterRoutingTests(ThreeSilos fixture) : IClassFixture<Thre
             Assert.All(next, r => Assert.EndsWith($":{1000 + g}", r.Value, StringComparison.Ordinal));
         }
 
-        Assert.True(coordinators.Count >= 2, $"the coordinators of six groups were all on node(s) {string.Join(",", coordinators)}");
+        Assert.True(coordinators.Count >= 2, $"the coordinators of six groups were all on node(s) {string.Join(",", coordinators)}; "
+            + $"the offsets topic's leaders as each silo answers: {string.Join(" | ", Cluster.Silos.Select(s => string.Join(",", SiloCluster.Leaders(s, "__consumer_offsets"))))}");
     }
 
     [Fact]

@@ -42,3 +42,9 @@ public sealed record PartitionLag(TopicPartition Partition, long CommittedOffset
 {
     public long Lag => CommittedOffset < 0 ? EndOffset : Math.Max(0, EndOffset - CommittedOffset);
 }
+
+/// <summary>A broker as Metadata advertises it.</summary>
+public sealed record BrokerDescription(int NodeId, string Host, int Port);
+
+/// <summary>The cluster as Metadata describes it: its id, its controller and its brokers.</summary>
+public sealed record ClusterDescription(string? ClusterId, int ControllerId, IReadOnlyList<BrokerDescription> Brokers);

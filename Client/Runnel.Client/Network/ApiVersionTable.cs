@@ -33,6 +33,7 @@ internal sealed class ApiVersionTable
         (ApiKey.InitProducerId, 0, 4),
         (ApiKey.DescribeConfigs, 0, 4),
         (ApiKey.CreatePartitions, 0, 3),
+        (ApiKey.DeleteGroups, 0, 2),
         (ApiKey.IncrementalAlterConfigs, 0, 1),
     ];
 

@@ -83,6 +83,28 @@ public sealed class SiloCluster : IAsyncDisposable
         return [.. metadata.Partitions.OrderBy(p => p.PartitionId).Select(p => p.Leader)];
     }
 
+    /// <summary>Polls <paramref name="condition"/> every 200 ms; false once <paramref name="limit"/> passed without it holding.</summary>
+    public static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return true;
+    }
+
+    /// <summary>For assertion messages: each silo, whether it runs, and its warnings and errors (last 3,000 characters).</summary>
+    public string Describe() => string.Join('\n', _silos.Select((s, node) =>
+        $"--- silo {node} ({(s.IsRunning ? "running" : "exited")}, port {s.KafkaPort})\n" +
+        ProcessResult.Tail(string.Join('\n', s.Output.Split('\n').Where(l => l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal) || l.Contains("crit:", StringComparison.Ordinal) || l.Contains("__consumer_offsets", StringComparison.Ordinal) || l.Contains("Runnel.Grains.Groups", StringComparison.Ordinal))), 6000)));
+
     public static IAdminClient Admin(string bootstrap) =>
         new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap, SocketTimeoutMs = 10_000 }).Build();
 

@@ -5,7 +5,7 @@
                      [--instance-id I]
 
 Subscribes to T in group G (offsets reset to earliest; --instance-id makes it a static member),
-prints one JSON line per record {"p": partition, "o": offset, "v": value} and
+prints one JSON line per record {"p": partition, "o": offset, "k": key, "v": value} and
 {"event": "assigned" | "revoked", "partitions": [...]} on rebalances, and commits synchronously
 after every batch of records. Runs until killed.
 """
@@ -57,7 +57,7 @@ def main():
             if m.error():
                 emit({"event": "error", "error": str(m.error())})
                 continue
-            emit({"p": m.partition(), "o": m.offset(), "v": m.value().decode("utf-8")})
+            emit({"p": m.partition(), "o": m.offset(), "k": None if m.key() is None else m.key().decode("utf-8"), "v": m.value().decode("utf-8")})
             consumed = True
         if consumed:
             try:

@@ -4,7 +4,7 @@
   kafka_python_group.py --bootstrap H:P --topic T --group G --client-id C [--session-timeout-ms 6000]
 
 Subscribes to T in group G (offsets reset to earliest), prints one JSON line per record
-{"p": partition, "o": offset, "v": value}, {"event": "assigned", "partitions": [...]} after each
+{"p": partition, "o": offset, "k": key, "v": value}, {"event": "assigned", "partitions": [...]} after each
 rebalance, and commits synchronously after every poll that returned records. Runs until killed.
 """
 import argparse
@@ -53,7 +53,7 @@ def main():
         consumed = False
         for tp, records in batches.items():
             for r in records:
-                emit({"p": tp.partition, "o": r.offset, "v": r.value.decode("utf-8")})
+                emit({"p": tp.partition, "o": r.offset, "k": None if r.key is None else r.key.decode("utf-8"), "v": r.value.decode("utf-8")})
                 consumed = True
         if consumed:
             consumer.commit()

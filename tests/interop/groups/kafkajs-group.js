@@ -3,7 +3,7 @@
 //
 //   node kafkajs-group.js --bootstrap H:P --topic T --group G --client-id C [--session-timeout-ms 6000]
 //
-// Subscribes from the beginning, prints {"p","o","v"} per record and {"event":"assigned","partitions"}
+// Subscribes from the beginning, prints {"p","o","k","v"} per record and {"event":"assigned","partitions"}
 // after each join; kafkajs commits after every batch (its default). Runs until killed.
 const path = require('node:path')
 const nodeModules = path.join(__dirname, '..', 'node', 'node_modules')
@@ -29,7 +29,7 @@ async function main () {
   await consumer.subscribe({ topic, fromBeginning: true })
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      emit({ p: partition, o: Number(message.offset), v: message.value.toString('utf8') })
+      emit({ p: partition, o: Number(message.offset), k: message.key === null ? null : message.key.toString('utf8'), v: message.value.toString('utf8') })
     }
   })
 }

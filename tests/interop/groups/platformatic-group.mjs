@@ -2,7 +2,7 @@
 //
 //   node platformatic-group.mjs --bootstrap H:P --topic T --group G --client-id C [--session-timeout-ms 6000]
 //
-// Consumes from the committed offsets (earliest when none), prints {"p","o","v"} per record and
+// Consumes from the committed offsets (earliest when none), prints {"p","o","k","v"} per record and
 // {"event":"assigned","partitions"} after each join; offsets are autocommitted after every fetch.
 // Runs until killed.
 import { createRequire } from 'node:module'
@@ -36,7 +36,7 @@ async function main () {
   const stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: true })
   stream.on('error', err => process.stderr.write(`stream error: ${err && err.stack ? err.stack : err}\n`))
   for await (const message of stream) {
-    emit({ p: message.partition, o: Number(message.offset), v: message.value })
+    emit({ p: message.partition, o: Number(message.offset), k: message.key ?? null, v: message.value })
   }
 }
 

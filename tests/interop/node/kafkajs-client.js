@@ -3,8 +3,8 @@
 //
 //   node kafkajs-client.js produce --bootstrap H:P --topic T [--acks -1] [--idempotent]
 //        [--compression none|gzip|snappy|lz4|zstd] [--batch 100]
-//     reads JSON lines {"k","v","h"} from stdin, sends them to partition 0 in batches and
-//     prints {"i": index, "partition": 0, "offset": o} per record.
+//     reads JSON lines {"k","v","h","p"} from stdin ("p", the partition, defaults to 0), sends them
+//     in batches and prints {"i": index, "partition": p, "offset": o} per record.
 //   node kafkajs-client.js create --bootstrap H:P --topic T [--partitions N]
 //   node kafkajs-client.js delete --bootstrap H:P --topic T
 //   node kafkajs-client.js list --bootstrap H:P          prints {"topics": [...]}
@@ -50,12 +50,22 @@ async function produce (options) {
         topic,
         acks,
         compression,
-        messages: chunk.map(r => ({ key: r.k, value: r.v, headers: r.h || {}, partition: 0 }))
+        messages: chunk.map(r => ({ key: r.k, value: r.v, headers: r.h || {}, partition: r.p || 0 }))
       })
-      const meta = result.find(m => m.partition === 0)
-      if (!meta || meta.errorCode !== 0) throw new Error(`bad produce result ${JSON.stringify(result)}`)
-      const base = BigInt(meta.baseOffset)
-      chunk.forEach((_r, j) => emit({ i: start + j, partition: 0, offset: (base + BigInt(j)).toString() }))
+      // A batch holds a partition's records in input order: a record's offset is its partition's base plus
+      // the number of the chunk's earlier records for that partition.
+      const next = new Map()
+      for (const meta of result) {
+        if (meta.errorCode !== 0) throw new Error(`bad produce result ${JSON.stringify(result)}`)
+        next.set(meta.partition, BigInt(meta.baseOffset))
+      }
+      chunk.forEach((r, j) => {
+        const partition = r.p || 0
+        const offset = next.get(partition)
+        if (offset === undefined) throw new Error(`no result for partition ${partition} in ${JSON.stringify(result)}`)
+        next.set(partition, offset + 1n)
+        emit({ i: start + j, partition, offset: offset.toString() })
+      })
     }
   } finally {
     await producer.disconnect()

@@ -2,9 +2,9 @@
 //
 //   node platformatic-client.mjs produce --bootstrap H:P --topic T [--acks -1|1]
 //        [--compression none|gzip|snappy|lz4] [--idempotent] [--batch 100]
-//     reads JSON lines {"k","v","h"} from stdin, sends them to partition 0 and prints
-//     {"i": index, "partition": 0, "offset": o} per record (o = the batch's base offset
-//     reported by the broker + the record's index in the batch).
+//     reads JSON lines {"k","v","h","p"} from stdin ("p", the partition, defaults to 0), sends them
+//     and prints {"i": index, "partition": p, "offset": o} per record (o = the base offset the broker
+//     reported for the partition's batch + the record's index among the chunk's records for it).
 //
 // Consuming: the 1.35 Consumer always joins a consumer group (groupId is mandatory) and
 // consumer groups are not part of this milestone, so the tests read what this driver
@@ -38,12 +38,16 @@ async function produce (options) {
       const result = await producer.send({
         acks,
         compression,
-        messages: chunk.map(r => ({ topic, key: r.k, value: r.v, headers: r.h || {}, partition: 0 }))
+        messages: chunk.map(r => ({ topic, key: r.k, value: r.v, headers: r.h || {}, partition: r.p || 0 }))
       })
-      const meta = (result.offsets || []).find(o => o.topic === topic && o.partition === 0)
-      if (!meta) throw new Error(`no offset for ${topic}/0 in ${JSON.stringify(result, (_k, v) => typeof v === 'bigint' ? v.toString() : v)}`)
-      const base = BigInt(meta.offset)
-      chunk.forEach((_r, j) => emit({ i: start + j, partition: 0, offset: (base + BigInt(j)).toString() }))
+      const next = new Map((result.offsets || []).filter(o => o.topic === topic).map(o => [o.partition, BigInt(o.offset)]))
+      chunk.forEach((r, j) => {
+        const partition = r.p || 0
+        const offset = next.get(partition)
+        if (offset === undefined) throw new Error(`no offset for ${topic}/${partition} in ${JSON.stringify(result, (_k, v) => typeof v === 'bigint' ? v.toString() : v)}`)
+        next.set(partition, offset + 1n)
+        emit({ i: start + j, partition, offset: offset.toString() })
+      })
     }
   } finally {
     await producer.close()

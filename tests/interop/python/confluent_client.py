@@ -4,22 +4,23 @@
 Run with /usr/bin/python3 (Debian's python3-confluent-kafka lives in dist-packages).
 
 Sub-commands (all print one JSON object per line on stdout unless noted):
-  produce          reads records as JSON lines {"k": key, "v": value, "h": {name: value}}
-                   from stdin, sends them to partition 0 and prints
+  produce          reads records as JSON lines {"k": key, "v": value, "h": {name: value},
+                   "p": partition} from stdin ("p" defaults to 0), sends each to its partition and prints
                    {"i": index, "partition": p, "offset": o} per acknowledged record,
                    or {"i": index, "error": "..."} per failed one.
   durable-produce  sends numbered records key=str(n), value="durable-<n>" for
                    n = start, start+1, ... (at most --count of them) with acks=all and
                    prints "ACK <n> <offset>" (plain text, flushed) for each acknowledged
                    one.  It is meant to be SIGKILLed by the test at any moment.
-  consume          reads partition 0 from the beginning to its end (partition EOF), with manual
-                   assignment and no commits, printing {"offset", "key", "value",
+  consume          reads partitions 0..--partitions-1 (default: partition 0) from the beginning to
+                   their ends (partition EOF), with manual assignment and no commits, printing
+                   {"partition", "offset", "key", "value",
                    "headers": [[name, value], ...], "timestamp"} per record.
   create / delete  AdminClient.create_topics / delete_topics
   describe         AdminClient.describe_configs for a topic: {"configs": {name: {...}}}
   alter            AdminClient.alter_configs (legacy AlterConfigs) with --set NAME=VALUE ...
   features         which optional AdminClient calls this client version has.
-  consume ... --isolation read_committed|read_uncommitted   as consume, at that isolation level.
+  consume ... --isolation read_committed|read_uncommitted   as consume, at that isolation level (default read_committed, librdkafka's).
   transactions     with transactional.id --transactional-id, commits a transaction of records
                    "c1", "c2", aborts one of "a1", commits one of "c3" (partition 0), and prints
                    {"done": true}; any failure exits non-zero.
@@ -70,7 +71,7 @@ def produce(args):
             try:
                 producer.produce(args.topic, value=rec["v"].encode("utf-8"),
                                  key=None if rec.get("k") is None else rec["k"].encode("utf-8"),
-                                 partition=0, headers=headers or None, on_delivery=delivered(count))
+                                 partition=rec.get("p", 0), headers=headers or None, on_delivery=delivered(count))
                 break
             except BufferError:
                 producer.poll(0.05)
@@ -97,20 +98,23 @@ def consume(args):
         "auto.offset.reset": "earliest",
         "isolation.level": args.isolation,
     })
-    consumer.assign([TopicPartition(args.topic, 0, OFFSET_BEGINNING)])
+    consumer.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in range(args.partitions)])
+    ended = set()
     deadline = time.monotonic() + args.timeout
     try:
-        while True:
+        while len(ended) < args.partitions:
             if time.monotonic() > deadline:
-                raise SystemExit("timed out before the end of partition 0")
+                raise SystemExit("timed out with partitions %s of %d at their end" % (sorted(ended), args.partitions))
             msg = consumer.poll(0.5)
             if msg is None:
                 continue
             if msg.error():
                 if msg.error().code() == KafkaError._PARTITION_EOF:
-                    break
+                    ended.add(msg.partition())
+                    continue
                 raise SystemExit("consume error: %s" % msg.error())
             emit({
+                "partition": msg.partition(),
                 "offset": msg.offset(),
                 "key": decode(msg.key()),
                 "value": decode(msg.value()),
@@ -245,7 +249,8 @@ def main():
     c.add_argument("--bootstrap", required=True)
     c.add_argument("--topic", required=True)
     c.add_argument("--timeout", type=float, default=120)
-    c.add_argument("--isolation", default="read_uncommitted", choices=["read_committed", "read_uncommitted"])
+    c.add_argument("--partitions", type=int, default=1)
+    c.add_argument("--isolation", default="read_committed", choices=["read_committed", "read_uncommitted"])
     c.set_defaults(fn=consume)
     t = sub.add_parser("transactions")
     t.add_argument("--bootstrap", required=True)

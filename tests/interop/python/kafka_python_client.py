@@ -5,12 +5,12 @@ Run with /usr/bin/python3 (Debian's python3-kafka lives in dist-packages).
 Version probing is left on: no api_version argument is ever passed.
 
 Sub-commands (all print one JSON object per line on stdout):
-  produce   reads records as JSON lines {"k": key, "v": value, "h": {name: value}}
-            from stdin, sends them to partition 0 and prints
+  produce   reads records as JSON lines {"k": key, "v": value, "h": {name: value}, "p": partition}
+            from stdin ("p" defaults to 0), sends each to its partition and prints
             {"i": index, "partition": p, "offset": o} per acknowledged record.
-  consume   reads partition 0 from the beginning to the end offset observed at
-            start, without a consumer group, printing
-            {"offset", "key", "value", "headers": [[name, value], ...], "timestamp"}.
+  consume   reads partitions 0..--partitions-1 (default: partition 0) from the beginning to
+            the end offsets observed at start, without a consumer group, printing
+            {"partition", "offset", "key", "value", "headers": [[name, value], ...], "timestamp"}.
   create    KafkaAdminClient.create_topics
   delete    KafkaAdminClient.delete_topics
   codecs    prints which compression codecs kafka-python can use here.
@@ -58,7 +58,7 @@ def produce(args):
             key=None if key is None else key.encode("utf-8"),
             value=rec["v"].encode("utf-8"),
             headers=headers,
-            partition=0,
+            partition=rec.get("p", 0),
         ))
     producer.flush(timeout=120)
     for i, future in enumerate(futures):
@@ -74,17 +74,19 @@ def consume(args):
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
-    tp = TopicPartition(args.topic, 0)
-    consumer.assign([tp])
-    consumer.seek_to_beginning(tp)
-    end = consumer.end_offsets([tp])[tp]
+    partitions = [TopicPartition(args.topic, p) for p in range(args.partitions)]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    ends = consumer.end_offsets(partitions)
     deadline = time.monotonic() + args.timeout
-    while consumer.position(tp) < end:
+    while any(consumer.position(tp) < ends[tp] for tp in partitions):
         if time.monotonic() > deadline:
-            raise SystemExit("timed out at position %d of %d" % (consumer.position(tp), end))
+            raise SystemExit("timed out at positions %s of %s" % (
+                [consumer.position(tp) for tp in partitions], [ends[tp] for tp in partitions]))
         for records in consumer.poll(timeout_ms=500).values():
             for m in records:
                 emit({
+                    "partition": m.partition,
                     "offset": m.offset,
                     "key": decode(m.key),
                     "value": decode(m.value),
@@ -133,6 +135,7 @@ def main():
     c.add_argument("--bootstrap", required=True)
     c.add_argument("--topic", required=True)
     c.add_argument("--timeout", type=float, default=60)
+    c.add_argument("--partitions", type=int, default=1)
     c.set_defaults(fn=consume)
     cr = sub.add_parser("create")
     cr.add_argument("--bootstrap", required=True)
