@@ -36,6 +36,28 @@ public interface IGroupGrain : IGrainWithStringKey
     [Alias("commit-offsets")]
     Task<IReadOnlyList<ErrorCode>> CommitOffsetsAsync(OffsetCommitCall call);
 
+    /// <summary>
+    /// Commits the offsets of a committed transaction (TxnOffsetCommit, then EndTxn) and stops holding them as
+    /// pending: the transaction coordinator fenced the producer, so no generation check applies here.
+    /// </summary>
+    [Alias("commit-txn-offsets")]
+    Task<ErrorCode> CommitTransactionalOffsetsAsync(long producerId, IReadOnlyList<OffsetCommitEntry> offsets);
+
+    /// <summary>An open transaction of the producer holds offsets for these partitions (OffsetFetch with require_stable waits).</summary>
+    [Alias("hold-txn-offsets")]
+    Task HoldTransactionalOffsetsAsync(long producerId, IReadOnlyList<GroupTopicPartition> partitions);
+
+    /// <summary>The producer's transaction ended without committing offsets here: they are no longer pending.</summary>
+    [Alias("release-txn-offsets")]
+    Task ReleaseTransactionalOffsetsAsync(long producerId);
+
+    /// <summary>
+    /// TxnOffsetCommit v3+ (KIP-447): a producer that names a generation, member id or instance id is checked
+    /// against the group as an OffsetCommit would be, so a member that lost its partitions cannot commit them.
+    /// </summary>
+    [Alias("check-txn-commit")]
+    Task<ErrorCode> CheckTransactionalCommitAsync(int generationId, string memberId, string? groupInstanceId);
+
     [Alias("describe")]
     Task<GroupDescription> DescribeAsync();
 

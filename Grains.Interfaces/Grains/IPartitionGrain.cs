@@ -21,6 +21,17 @@ public interface IPartitionGrain : IGrainWithStringKey
     [ResponseTimeout("00:10:00")]
     Task<AppendOutcome> AppendAsync([Immutable] ReadOnlyMemory<byte> batches, short acks);
 
+    /// <summary>
+    /// The transaction coordinator added this partition to the transaction of <paramref name="producerId"/> at
+    /// <paramref name="producerEpoch"/>: its transactional batches are accepted from now until the marker.
+    /// </summary>
+    [Alias("begin-txn")]
+    Task<ErrorCode> BeginTransactionAsync(long producerId, short producerEpoch);
+
+    /// <summary>Appends the commit or abort marker of the producer's transaction (at the coordinator's epoch) and ends it here.</summary>
+    [Alias("txn-marker")]
+    Task<ErrorCode> WriteTransactionMarkerAsync(long producerId, short producerEpoch, bool commit);
+
     /// <summary>Activates the partition (opening its log) and returns its offsets.</summary>
     [Alias("offsets")]
     Task<PartitionOffsets> GetOffsetsAsync();

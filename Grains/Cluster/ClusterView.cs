@@ -1,6 +1,7 @@
 using Runnel.Grains.Groups;
 using Runnel.Grains.Metadata;
 using Runnel.Grains.Topics;
+using Runnel.Grains.Transactions;
 
 namespace Runnel.Grains.Cluster;
 
@@ -59,6 +60,22 @@ public sealed class ClusterView
     }
 
     public bool CoordinatesLocally(string groupId) => CoordinatorOf(groupId) == _nodes.LocalNode;
+
+    /// <summary>
+    /// The node coordinating <paramref name="transactionalId"/>: the leader of its `__transaction_state` partition;
+    /// this node on one silo, -1 in a cluster before that topic exists.
+    /// </summary>
+    public int TransactionCoordinatorOf(string transactionalId)
+    {
+        if (!_topics.TryGetTopic(TransactionStateTopic.Name, out TopicMetadata? state))
+        {
+            return _nodes.IsClustered ? -1 : _nodes.LocalNode;
+        }
+
+        return LeaderOf(state, TransactionStateTopic.PartitionFor(transactionalId, state.PartitionCount));
+    }
+
+    public bool CoordinatesTransactionLocally(string transactionalId) => TransactionCoordinatorOf(transactionalId) == _nodes.LocalNode;
 
     /// <summary>Kafka's controller id in Metadata: the lowest live node (the cluster controller grain may run elsewhere; clients only need a live broker).</summary>
     public int ControllerId()

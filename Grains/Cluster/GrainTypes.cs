@@ -7,4 +7,5 @@ public static class GrainTypes
     public const string Topic = "runnel.topic";
     public const string Group = "runnel.group";
     public const string Controller = "runnel.controller";
+    public const string TransactionCoordinator = "runnel.txn-coordinator";
 }

@@ -7,6 +7,49 @@ namespace Runnel.Grains.Groups;
 
 public sealed partial class GroupGrain
 {
+    public Task HoldTransactionalOffsetsAsync(long producerId, IReadOnlyList<GroupTopicPartition> partitions)
+    {
+        _pending.Hold(GroupId, producerId, partitions);
+        return Task.CompletedTask;
+    }
+
+    public Task ReleaseTransactionalOffsetsAsync(long producerId)
+    {
+        _pending.Release(GroupId, producerId);
+        return Task.CompletedTask;
+    }
+
+    public async Task<ErrorCode> CommitTransactionalOffsetsAsync(long producerId, IReadOnlyList<OffsetCommitEntry> offsets)
+    {
+        ArgumentNullException.ThrowIfNull(offsets);
+        long now = WallClockMs;
+        var changes = new List<KeyValuePair<GroupTopicPartition, CommittedOffset?>>(offsets.Count);
+        foreach (OffsetCommitEntry entry in offsets)
+        {
+            changes.Add(new(new GroupTopicPartition(entry.Topic, entry.Partition), new CommittedOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata ?? string.Empty, now)));
+        }
+
+        ErrorCode written = await _offsets.WriteAsync(GroupId, changes);
+        if (written == ErrorCode.None)
+        {
+            _pending.Release(GroupId, producerId);
+            if (_members.Count == 0)
+            {
+                Publish();
+            }
+        }
+
+        return written;
+    }
+
+    public Task<ErrorCode> CheckTransactionalCommitAsync(int generationId, string memberId, string? groupInstanceId)
+    {
+        // Kafka checks only producers that name a member: one that sends none (an older client) is fenced by its
+        // transaction's epoch alone.
+        bool namesMember = generationId >= 0 || !string.IsNullOrEmpty(memberId) || groupInstanceId is not null;
+        return Task.FromResult(namesMember ? CheckCommit(new OffsetCommitCall(generationId, memberId ?? string.Empty, groupInstanceId, [])) : ErrorCode.None);
+    }
+
     public async Task<IReadOnlyList<ErrorCode>> CommitOffsetsAsync(OffsetCommitCall call)
     {
         ArgumentNullException.ThrowIfNull(call);

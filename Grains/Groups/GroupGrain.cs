@@ -18,6 +18,7 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
 {
     private readonly GroupCoordinatorOptions _settings;
     private readonly OffsetStore _offsets;
+    private readonly PendingTransactionalOffsets _pending;
     private readonly GroupDirectory _directory;
     private readonly TopicService _topics;
     private readonly ClusterView _cluster;
@@ -38,8 +39,9 @@ public sealed partial class GroupGrain : Grain, IGroupGrain
     private IDisposable? _ticker;
     private bool _removingOffsets;
 
-    public GroupGrain(IOptions<GroupCoordinatorOptions> settings, OffsetStore offsets, GroupDirectory directory, TopicService topics, ClusterView cluster, ILogger<GroupGrain> logger)
+    public GroupGrain(IOptions<GroupCoordinatorOptions> settings, OffsetStore offsets, PendingTransactionalOffsets pending, GroupDirectory directory, TopicService topics, ClusterView cluster, ILogger<GroupGrain> logger)
     {
+        _pending = pending;
         _cluster = cluster;
         _settings = settings.Value;
         _offsets = offsets;

@@ -17,6 +17,9 @@ public interface IPartitionReader
 
     long HighWatermark { get; }
 
+    /// <summary>The first offset of the earliest open transaction, else the high watermark (read_committed's end).</summary>
+    long LastStableOffset { get; }
+
     /// <summary>
     /// Copies whole batches starting with the one that contains <paramref name="offset"/> into
     /// <paramref name="destination"/>, up to <paramref name="maxBytes"/>; the first batch is copied even when larger
@@ -39,6 +42,12 @@ public interface IPartitionReader
     /// </summary>
     ValueTask<FetchRead> ReadSlicesAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, List<ReadOnlyMemory<byte>> slices, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="ReadSlicesAsync"/> for read_committed: stops at the last stable offset and lists, in the result,
+    /// the aborted transactions whose records the answer may hold.
+    /// </summary>
+    ValueTask<FetchRead> ReadCommittedSlicesAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, List<ReadOnlyMemory<byte>> slices, CancellationToken cancellationToken);
+
     /// <summary>The first offset whose timestamp is at or after <paramref name="timestamp"/>, for ListOffsets.</summary>
     OffsetLookup OffsetForTimestamp(long timestamp);
 
@@ -54,6 +63,13 @@ public interface IPartitionReader
     Task WaitForAppendAsync(long knownHighWatermark, CancellationToken cancellationToken);
 }
 
-public readonly record struct FetchRead(ErrorCode Error, int BytesWritten, long HighWatermark, long LogStartOffset);
+public readonly record struct FetchRead(ErrorCode Error, int BytesWritten, long HighWatermark, long LogStartOffset)
+{
+    /// <summary>Set by read_committed reads; -1 otherwise (the high watermark is then the last stable offset too).</summary>
+    public long LastStableOffset { get; init; } = -1;
+
+    /// <summary>Aborted transactions overlapping a read_committed answer; null when there are none.</summary>
+    public Producers.AbortedTransaction[]? AbortedTransactions { get; init; }
+}
 
 public readonly record struct OffsetLookup(long Offset, long Timestamp);

@@ -107,6 +107,11 @@ public sealed partial class PartitionGrain : Grain, IPartitionGrain
                 return Task.FromResult(AppendOutcome.Failed(ErrorCode.CorruptMessage, "Truncated record batch."));
             }
 
+            if ((header.Attributes & TransactionalOrControl) != 0 && CheckTransactional(header) is { } refusedBatch)
+            {
+                return Task.FromResult(refusedBatch);
+            }
+
             ProducerCheckResult check = log.Producers.Check(header);
             if (check.Outcome == ProducerCheckOutcome.Duplicate)
             {

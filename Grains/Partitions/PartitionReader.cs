@@ -28,6 +28,8 @@ internal sealed class PartitionReader : IPartitionReader
 
     public long HighWatermark => _log.HighWatermark;
 
+    public long LastStableOffset => _log.LastStableOffset;
+
     public FetchRead Read(long offset, int maxBytes, bool allowOversizedFirstBatch, IBufferWriter<byte> destination)
     {
         LogReadResult read = _log.Read(offset, maxBytes, allowOversizedFirstBatch);
@@ -62,6 +64,32 @@ internal sealed class PartitionReader : IPartitionReader
         }
 
         return new FetchRead(read.Error, read.SizeInBytes, read.HighWatermark, read.LogStartOffset);
+    }
+
+    public async ValueTask<FetchRead> ReadCommittedSlicesAsync(long offset, int maxBytes, bool allowOversizedFirstBatch, List<ReadOnlyMemory<byte>> slices, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        CommittedRead committed;
+        try
+        {
+            committed = await _log.ReadCommittedAsync(offset, maxBytes, allowOversizedFirstBatch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or BlobStoreException)
+        {
+            return StorageError();
+        }
+
+        LogReadResult read = committed.Read;
+        for (int i = 0; i < read.Slices.Count; i++)
+        {
+            slices.Add(read.Slices[i]);
+        }
+
+        return new FetchRead(read.Error, read.SizeInBytes, read.HighWatermark, read.LogStartOffset)
+        {
+            LastStableOffset = committed.LastStableOffset,
+            AbortedTransactions = committed.AbortedTransactions,
+        };
     }
 
     public OffsetLookup OffsetForTimestamp(long timestamp)

@@ -12,6 +12,9 @@ public sealed class ProducerStateTable
 
     public int Count => _producers.Count;
 
+    /// <summary>The partition's open and aborted transactions, fed by <see cref="Record(in RecordBatchHeader, ReadOnlySpan{byte}, long)"/>.</summary>
+    public TransactionIndex Transactions { get; } = new();
+
     /// <summary>
     /// Whether a batch may be appended. No producer id (&lt; 0) is never checked, and an unknown producer id is
     /// accepted at any sequence (its state may have gone with retention). An older epoch is fenced; a newer
@@ -53,6 +56,13 @@ public sealed class ProducerStateTable
 
         int expected = last == int.MaxValue ? 0 : last + 1;
         return batch.BaseSequence == expected ? ProducerCheckResult.Ok : ProducerCheckResult.OutOfOrderSequence;
+    }
+
+    /// <summary>Remembers a stored batch (<paramref name="batch"/>: its bytes) and its effect on the partition's transactions.</summary>
+    public void Record(in RecordBatchHeader header, ReadOnlySpan<byte> batch, long baseOffset)
+    {
+        Transactions.OnBatch(header, batch, baseOffset);
+        Record(header, baseOffset);
     }
 
     /// <summary>Remembers a batch stored at <paramref name="baseOffset"/>; the log calls it for every batch it appends or recovers.</summary>

@@ -75,6 +75,11 @@ internal static class LogRecovery
                 DurableFile.SyncDirectory(directory);
             }
 
+            // Aborts whose markers local retention already dropped come from the partition's abort file.
+            var abortFile = new AbortedTransactionFile(directory);
+            producers.Transactions.RestoreOlder(abortFile.ReadAll(), segments[0].BaseOffset);
+            producers.Transactions.Aborting = abortFile.Append;
+            producers.Transactions.Trimmed = abortFile.Rewrite;
             segments.InsertRange(0, remoteOnly);
             logStartOffset = Math.Max(logStartOffset, segments[0].BaseOffset);
             return PartitionLog.Create(directory, options, time, segments, logStartOffset, producers, tier);

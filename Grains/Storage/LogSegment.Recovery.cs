@@ -73,7 +73,7 @@ internal sealed partial class LogSegment
             }
 
             Register(batch, position);
-            producers.Record(header, header.BaseOffset);
+            producers.Record(header, batch, header.BaseOffset);
             position += size;
         }
 

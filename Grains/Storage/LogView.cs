@@ -7,6 +7,12 @@ namespace Runnel.Grains.Storage;
 /// </summary>
 internal sealed record LogView(LogSegment[] Segments, long LogStartOffset, long HighWatermark, long SizeInBytes)
 {
+    /// <summary>The first offset of the earliest open transaction, else the high watermark: read_committed reads stop here.</summary>
+    public long LastStableOffset { get; init; } = HighWatermark;
+
+    /// <summary>Aborted transactions of the partition (immutable), for read_committed Fetch answers.</summary>
+    public Producers.AbortedTransaction[] AbortedTransactions { get; init; } = [];
+
     /// <summary>Index of the segment holding <paramref name="offset"/>: the last one starting at or before it.</summary>
     public int FindSegment(long offset)
     {

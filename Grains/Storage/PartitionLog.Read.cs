@@ -37,9 +37,11 @@ public sealed partial class PartitionLog
     /// a segment evicted from memory is read in ranges from its local file, or from the blob tier below the local
     /// start, with read-ahead. One call returns batches of one cold segment at most.
     /// </summary>
-    public async ValueTask<LogReadResult> ReadAsync(long fetchOffset, int maxBytes, bool allowOversizedFirstBatch, CancellationToken cancellationToken)
+    public ValueTask<LogReadResult> ReadAsync(long fetchOffset, int maxBytes, bool allowOversizedFirstBatch, CancellationToken cancellationToken)
+        => ReadViewAsync(Volatile.Read(ref _view), fetchOffset, maxBytes, allowOversizedFirstBatch, cancellationToken);
+
+    private async ValueTask<LogReadResult> ReadViewAsync(LogView view, long fetchOffset, int maxBytes, bool allowOversizedFirstBatch, CancellationToken cancellationToken)
     {
-        LogView view = Volatile.Read(ref _view);
         if (fetchOffset < view.LogStartOffset || fetchOffset > view.HighWatermark)
         {
             return LogReadResult.Empty(ErrorCode.OffsetOutOfRange, view);

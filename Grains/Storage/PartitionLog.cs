@@ -43,7 +43,7 @@ public sealed partial class PartitionLog : IDisposable
         }
 
         _publishedSegments = [.. segments];
-        _view = new LogView(_publishedSegments, logStartOffset, segments[^1].NextOffset, _sizeInBytes);
+        _view = NewView(_publishedSegments, logStartOffset, segments[^1].NextOffset);
         _lastFlushMs = NowMs();
 
         // What recovery found is what the disk kept; it counts as durable.
@@ -131,7 +131,7 @@ public sealed partial class PartitionLog : IDisposable
                     long baseOffset = active.NextOffset;
                     active.Append(batch, baseOffset, leaderEpoch, nowMs);
                     _sizeInBytes += batch.Length;
-                    Producers.Record(header, baseOffset);
+                    Producers.Record(header, batch, baseOffset);
                     position += batch.Length;
                 }
             }
@@ -275,7 +275,17 @@ public sealed partial class PartitionLog : IDisposable
 
         LogSegment active = _segments[^1];
         active.Publish();
-        Volatile.Write(ref _view, new LogView(_publishedSegments, logStartOffset, active.NextOffset, _sizeInBytes));
+        Producers.Transactions.TrimBelow(logStartOffset);
+        Volatile.Write(ref _view, NewView(_publishedSegments, logStartOffset, active.NextOffset));
+    }
+
+    /// <summary>A view with the transactions' state as of now: the last stable offset and the aborted transactions.</summary>
+    private LogView NewView(LogSegment[] segments, long logStartOffset, long highWatermark)
+    {
+        TransactionIndex transactions = Producers.Transactions;
+        long firstUnstable = transactions.FirstUnstableOffset;
+        long lastStable = firstUnstable < 0 ? highWatermark : Math.Min(firstUnstable, highWatermark);
+        return new LogView(segments, logStartOffset, highWatermark, _sizeInBytes) { LastStableOffset = lastStable, AbortedTransactions = transactions.Aborted };
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -7,6 +7,7 @@ using Runnel.Grains.Metadata;
 using Runnel.Grains.Partitions;
 using Runnel.Grains.Tiering;
 using Runnel.Grains.Topics;
+using Runnel.Grains.Transactions;
 
 namespace Runnel.Silo.Cluster;
 
@@ -23,6 +24,7 @@ internal sealed partial class ClusterReconciler : BackgroundService
     private readonly ClusterView _cluster;
     private readonly PartitionDirectory _partitions;
     private readonly OffsetStore _offsets;
+    private readonly TransactionStore _transactions;
     private readonly IGrainFactory _grains;
     private readonly IBlobStore _blobs;
     private readonly StrandedLogs _stranded;
@@ -32,7 +34,7 @@ internal sealed partial class ClusterReconciler : BackgroundService
     private long _ticks;
     private bool _scanned;
 
-    public ClusterReconciler(TopicService topics, ClusterView cluster, PartitionDirectory partitions, OffsetStore offsets, IGrainFactory grains, IBlobStore blobs, StrandedLogs stranded, IOptions<BrokerOptions> broker, ILogger<ClusterReconciler> logger)
+    public ClusterReconciler(TopicService topics, ClusterView cluster, PartitionDirectory partitions, OffsetStore offsets, TransactionStore transactions, IGrainFactory grains, IBlobStore blobs, StrandedLogs stranded, IOptions<BrokerOptions> broker, ILogger<ClusterReconciler> logger)
     {
         _blobs = blobs;
         _stranded = stranded;
@@ -41,6 +43,7 @@ internal sealed partial class ClusterReconciler : BackgroundService
         _cluster = cluster;
         _partitions = partitions;
         _offsets = offsets;
+        _transactions = transactions;
         _grains = grains;
         _logger = logger;
     }
@@ -92,6 +95,10 @@ internal sealed partial class ClusterReconciler : BackgroundService
                 {
                     _offsets.Forget(reader.Partition);
                 }
+                else if (TransactionStateTopic.IsInternal(reader.Topic))
+                {
+                    _transactions.Forget(reader.Partition);
+                }
             }
             else if (_configs.TryGetValue(topic.Name, out Grains.Topics.TopicConfig? seen) && !SameOverrides(seen, topic.Config))
             {
@@ -112,6 +119,17 @@ internal sealed partial class ClusterReconciler : BackgroundService
                 if (_cluster.LeadsLocally(offsets, p))
                 {
                     _ = _offsets.EnsureLoadedAsync(p, cancellationToken);
+                }
+            }
+        }
+
+        if (metadata.TryGetTopic(TransactionStateTopic.Name, out TopicMetadata? transactions))
+        {
+            for (int p = 0; p < transactions.PartitionCount; p++)
+            {
+                if (_cluster.LeadsLocally(transactions, p))
+                {
+                    _ = _transactions.TakeOverAsync(p);
                 }
             }
         }

@@ -43,6 +43,11 @@ internal sealed class LeaderPlacementDirector : IPlacementDirector
             return _cluster.CoordinatorOf(key);
         }
 
+        if (type == GrainTypes.TransactionCoordinator)
+        {
+            return _cluster.TransactionCoordinatorOf(key);
+        }
+
         (string topicName, int partition) = PartitionKey.Parse(key);
         return _topics.TryGetTopic(topicName, out TopicMetadata? topic) ? _cluster.LeaderOf(topic, partition) : -1;
     }

@@ -1,6 +1,7 @@
 using Runnel.Grains.Groups;
 using Runnel.Grains.Tiering;
 using Runnel.Grains.Topics;
+using Runnel.Grains.Transactions;
 
 namespace Runnel.Silo.Hosting;
 
@@ -15,12 +16,14 @@ internal sealed class BrokerStartup : ILifecycleParticipant<ISiloLifecycle>
     private readonly MetadataMirror _mirror;
     private readonly TopicService _topics;
     private readonly OffsetStore _offsets;
+    private readonly TransactionStore _transactions;
 
-    public BrokerStartup(MetadataMirror mirror, TopicService topics, OffsetStore offsets)
+    public BrokerStartup(MetadataMirror mirror, TopicService topics, OffsetStore offsets, TransactionStore transactions)
     {
         _mirror = mirror;
         _topics = topics;
         _offsets = offsets;
+        _transactions = transactions;
     }
 
     public void Participate(ISiloLifecycle lifecycle)
@@ -29,6 +32,8 @@ internal sealed class BrokerStartup : ILifecycleParticipant<ISiloLifecycle>
         // After Active: in a cluster the broker registers itself at Active, and which offsets partitions this silo
         // loads depends on the leaders the metadata names.
         lifecycle.Subscribe(nameof(BrokerStartup) + ".Offsets", ServiceLifecycleStage.Active + 1, _offsets.LoadAsync);
+        // After the offsets: finishing a transaction a stop interrupted may commit offsets to groups.
+        lifecycle.Subscribe(nameof(BrokerStartup) + ".Transactions", ServiceLifecycleStage.Active + 2, _transactions.LoadAsync);
     }
 
     private async Task OpenMetadataAsync(CancellationToken cancellationToken)

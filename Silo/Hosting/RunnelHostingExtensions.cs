@@ -13,6 +13,7 @@ using Runnel.Grains.Partitions;
 using Runnel.Grains.Storage;
 using Runnel.Grains.Tiering;
 using Runnel.Grains.Topics;
+using Runnel.Grains.Transactions;
 using Runnel.Silo.Cluster;
 using Runnel.Silo.Diagnostics;
 using Runnel.Silo.Kafka;
@@ -40,6 +41,8 @@ public static class RunnelHostingExtensions
         services.TryAddSingleton(sp => new FileSystemSync(sp.GetRequiredService<IOptions<BrokerOptions>>().Value.DataPath));
         services.TryAddSingleton<OffsetStore>();
         services.TryAddSingleton<GroupDirectory>();
+        services.TryAddSingleton<TransactionStore>();
+        services.TryAddSingleton<PendingTransactionalOffsets>();
         services.AddHostedService<OffsetRetention>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, BrokerStartup>();
         return services;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Runnel.Silo.Kafka.Handlers;
 using Runnel.Silo.Kafka.Handlers.Groups;
+using Runnel.Silo.Kafka.Handlers.Transactions;
 
 namespace Runnel.Silo.Kafka;
 
@@ -34,6 +35,11 @@ internal static class KafkaApiHandlers
         Add<DeleteGroupsHandler>(services);
         Add<OffsetDeleteHandler>(services);
         Add<DescribeClusterHandler>(services);
+        services.TryAddSingleton<TransactionCoordinatorCalls>();
+        Add<AddPartitionsToTxnHandler>(services);
+        Add<AddOffsetsToTxnHandler>(services);
+        Add<TxnOffsetCommitHandler>(services);
+        Add<EndTxnHandler>(services);
     }
 
     private static void Add<THandler>(IServiceCollection services)

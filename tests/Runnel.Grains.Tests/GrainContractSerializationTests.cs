@@ -25,6 +25,16 @@ public sealed class GrainContractSerializationTests : IDisposable
     }
 
     [Fact]
+    public void Transaction_coordinator_calls_and_answers_round_trip()
+    {
+        AssertRoundTrip(new TxnPartition("orders", 3));
+        AssertRoundTrip(new TxnInitOutcome(ErrorCode.ProducerFenced, 17, 4));
+        TxnDescription described = RoundTrip(new TxnDescription("tx-1", "Ongoing", 17, 4, 60_000, [new TxnPartition("orders", 3)]));
+        Assert.Equal("tx-1", described.TransactionalId);
+        Assert.Equal(new TxnPartition("orders", 3), Assert.Single(described.Partitions));
+    }
+
+    [Fact]
     public void Group_calls_and_answers_round_trip()
     {
         var join = new JoinGroupCall("m-1", "static-1", "client", "/127.0.0.1", 10_000, 60_000, "consumer", [new GroupProtocol("range", [1, 2, 3])], true);

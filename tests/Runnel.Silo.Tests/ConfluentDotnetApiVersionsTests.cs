@@ -32,6 +32,7 @@ public sealed class ConfluentDotnetApiVersionsTests(SiloFixture fixture, ITestOu
         ["CreateTopics"] = 4, ["DeleteTopics"] = 4, ["DeleteRecords"] = 2, ["InitProducerId"] = 4,
         ["DescribeConfigs"] = 1, ["IncrementalAlterConfigs"] = 1, ["CreatePartitions"] = 2,
         ["DeleteGroups"] = 2, ["OffsetDelete"] = 0,
+        ["AddPartitionsToTxn"] = 0, ["AddOffsetsToTxn"] = 0, ["EndTxn"] = 1, ["TxnOffsetCommit"] = 3,
     };
 
     private readonly SiloProcess _silo = fixture.Silo;
@@ -114,6 +115,18 @@ public sealed class ConfluentDotnetApiVersionsTests(SiloFixture fixture, ITestOu
 
             consumer.Commit();
             consumer.Committed(TimeSpan.FromSeconds(10));
+
+            // A transaction that also commits the group's offsets: AddPartitionsToTxn, AddOffsetsToTxn,
+            // TxnOffsetCommit and EndTxn.
+            using (IProducer<string, string> transactional = ConfluentDotnetTransactions.Producer(_silo.BootstrapServers, "tx-" + topic))
+            {
+                transactional.InitTransactions(TimeSpan.FromSeconds(30));
+                transactional.BeginTransaction();
+                await ConfluentDotnetTransactions.ProduceAsync(transactional, topic, 0, "in-a-transaction");
+                transactional.SendOffsetsToTransaction([new TopicPartitionOffset(topic, 0, 20)], consumer.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
+                transactional.CommitTransaction(TimeSpan.FromSeconds(30));
+            }
+
             await admin.ListConsumerGroupsAsync();
             await admin.DescribeConsumerGroupsAsync([group]);
             await Task.Delay(1000); // a heartbeat or more (every 300 ms)

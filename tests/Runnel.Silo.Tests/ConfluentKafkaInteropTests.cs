@@ -78,6 +78,24 @@ public sealed class ConfluentKafkaInteropTests(SiloFixture fixture) : IClassFixt
         await StoredBatches.AssertCodecAsync(_silo, topic, codecId);
     }
 
+    [Fact]
+    public async Task TransactionsCommitAndAbortWithLibrdkafka202()
+    {
+        var topic = TestData.UniqueTopic("ck-txn");
+        (await PythonClients.RunAsync(Script, ["transactions", "--bootstrap", _silo.BootstrapServers, "--topic", topic, "--transactional-id", "tx-" + topic]))
+            .EnsureSuccess("a transactional producer of confluent-kafka-python failed");
+
+        Assert.Equal(["c1", "c2", "c3"], await ConsumeValuesAsync(topic, "read_committed"));
+        Assert.Equal(["c1", "c2", "a1", "c3"], await ConsumeValuesAsync(topic, "read_uncommitted"));
+    }
+
+    private async Task<List<string?>> ConsumeValuesAsync(string topic, string isolation)
+    {
+        var consumed = await PythonClients.RunAsync(Script, ["consume", "--bootstrap", _silo.BootstrapServers, "--topic", topic, "--isolation", isolation]);
+        consumed.EnsureSuccess($"a {isolation} consumer of confluent-kafka-python failed");
+        return consumed.StdoutLines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("value").GetString()).ToList();
+    }
+
     private async Task<JsonDocument> DescribeAsync(string topic)
     {
         var described = await PythonClients.RunAsync(Script, ["describe", "--bootstrap", _silo.BootstrapServers, "--topic", topic]);

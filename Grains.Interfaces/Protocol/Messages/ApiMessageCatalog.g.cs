@@ -36,6 +36,10 @@ public static partial class ApiMessageCatalog
         new(ApiKey.DeleteRecords, "DeleteRecords", 0, 2, 2),
         new(ApiKey.InitProducerId, "InitProducerId", 0, 5, 2),
         new(ApiKey.OffsetForLeaderEpoch, "OffsetForLeaderEpoch", 0, 4, 4),
+        new(ApiKey.AddPartitionsToTxn, "AddPartitionsToTxn", 0, 5, 3),
+        new(ApiKey.AddOffsetsToTxn, "AddOffsetsToTxn", 0, 4, 3),
+        new(ApiKey.EndTxn, "EndTxn", 0, 5, 3),
+        new(ApiKey.TxnOffsetCommit, "TxnOffsetCommit", 0, 4, 3),
         new(ApiKey.DescribeConfigs, "DescribeConfigs", 0, 4, 4),
         new(ApiKey.AlterConfigs, "AlterConfigs", 0, 2, 2),
         new(ApiKey.CreatePartitions, "CreatePartitions", 0, 3, 2),
@@ -111,6 +115,10 @@ public static partial class ApiMessageCatalog
             ApiKey.DeleteRecords => 2,
             ApiKey.InitProducerId => 2,
             ApiKey.OffsetForLeaderEpoch => 4,
+            ApiKey.AddPartitionsToTxn => 3,
+            ApiKey.AddOffsetsToTxn => 3,
+            ApiKey.EndTxn => 3,
+            ApiKey.TxnOffsetCommit => 3,
             ApiKey.DescribeConfigs => 4,
             ApiKey.AlterConfigs => 2,
             ApiKey.CreatePartitions => 2,
@@ -168,6 +176,14 @@ public static partial class ApiMessageCatalog
                 return new InitProducerIdRequest();
             case ApiKey.OffsetForLeaderEpoch:
                 return new OffsetForLeaderEpochRequest();
+            case ApiKey.AddPartitionsToTxn:
+                return new AddPartitionsToTxnRequest();
+            case ApiKey.AddOffsetsToTxn:
+                return new AddOffsetsToTxnRequest();
+            case ApiKey.EndTxn:
+                return new EndTxnRequest();
+            case ApiKey.TxnOffsetCommit:
+                return new TxnOffsetCommitRequest();
             case ApiKey.DescribeConfigs:
                 return new DescribeConfigsRequest();
             case ApiKey.AlterConfigs:
@@ -233,6 +249,14 @@ public static partial class ApiMessageCatalog
                 return new InitProducerIdResponse();
             case ApiKey.OffsetForLeaderEpoch:
                 return new OffsetForLeaderEpochResponse();
+            case ApiKey.AddPartitionsToTxn:
+                return new AddPartitionsToTxnResponse();
+            case ApiKey.AddOffsetsToTxn:
+                return new AddOffsetsToTxnResponse();
+            case ApiKey.EndTxn:
+                return new EndTxnResponse();
+            case ApiKey.TxnOffsetCommit:
+                return new TxnOffsetCommitResponse();
             case ApiKey.DescribeConfigs:
                 return new DescribeConfigsResponse();
             case ApiKey.AlterConfigs:
@@ -275,13 +299,17 @@ public static partial class ApiMessageCatalog
         ApiKey.DeleteRecords => 17,
         ApiKey.InitProducerId => 18,
         ApiKey.OffsetForLeaderEpoch => 19,
-        ApiKey.DescribeConfigs => 20,
-        ApiKey.AlterConfigs => 21,
-        ApiKey.CreatePartitions => 22,
-        ApiKey.DeleteGroups => 23,
-        ApiKey.IncrementalAlterConfigs => 24,
-        ApiKey.OffsetDelete => 25,
-        ApiKey.DescribeCluster => 26,
+        ApiKey.AddPartitionsToTxn => 20,
+        ApiKey.AddOffsetsToTxn => 21,
+        ApiKey.EndTxn => 22,
+        ApiKey.TxnOffsetCommit => 23,
+        ApiKey.DescribeConfigs => 24,
+        ApiKey.AlterConfigs => 25,
+        ApiKey.CreatePartitions => 26,
+        ApiKey.DeleteGroups => 27,
+        ApiKey.IncrementalAlterConfigs => 28,
+        ApiKey.OffsetDelete => 29,
+        ApiKey.DescribeCluster => 30,
         _ => -1,
     };
 }

@@ -37,6 +37,8 @@ public sealed class RecordBatchBuilder
     public short ProducerEpoch { get; set; } = -1;
     public int BaseSequence { get; set; } = -1;
     public bool IsTransactional { get; set; }
+    /// <summary>A control batch (transaction marker); only brokers write them.</summary>
+    public bool IsControl { get; set; }
 
     /// <summary>Records added so far.</summary>
     public int Count { get; private set; }
@@ -125,7 +127,7 @@ public sealed class RecordBatchBuilder
         }
 
         int totalSize = RecordBatchHeader.Size + payload.Length;
-        short attributes = (short)((int)Compression | (IsTransactional ? 0x10 : 0));
+        short attributes = (short)((int)Compression | (IsTransactional ? 0x10 : 0) | (IsControl ? 0x20 : 0));
         var header = new RecordBatchHeader
         {
             BaseOffset = BaseOffset,

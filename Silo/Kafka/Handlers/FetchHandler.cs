@@ -28,6 +28,8 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
         _cluster = cluster;
     }
 
+    private const sbyte ReadCommitted = 1;
+
     public override ApiKey Key => ApiKey.Fetch;
 
     // v4 is the first with record batch v2 semantics that librdkafka needs; v13 addresses topics by id.
@@ -45,6 +47,7 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
         long deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
         int maxBytes = request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
         var readers = new List<(IPartitionReader Reader, long SeenHighWatermark)>();
+        bool readCommitted = request.IsolationLevel == ReadCommitted;
         while (true)
         {
             long written = 0;
@@ -88,13 +91,18 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
                     }
 
                     int limit = (int)Math.Min(fetchPartition.PartitionMaxBytes, maxBytes - written);
-                    FetchRead read = limit > 0 || written == 0
-                        ? await reader.ReadSlicesAsync(fetchPartition.FetchOffset, Math.Max(limit, 0), allowOversizedFirstBatch: written == 0, answer.Segments, cancellationToken).ConfigureAwait(false)
-                        : new FetchRead(ErrorCode.None, 0, reader.HighWatermark, reader.LogStartOffset);
+                    FetchRead read = limit <= 0 && written > 0 ? new FetchRead(ErrorCode.None, 0, reader.HighWatermark, reader.LogStartOffset) { LastStableOffset = reader.LastStableOffset }
+                        : readCommitted ? await reader.ReadCommittedSlicesAsync(fetchPartition.FetchOffset, Math.Max(limit, 0), allowOversizedFirstBatch: written == 0, answer.Segments, cancellationToken).ConfigureAwait(false)
+                        : await reader.ReadSlicesAsync(fetchPartition.FetchOffset, Math.Max(limit, 0), allowOversizedFirstBatch: written == 0, answer.Segments, cancellationToken).ConfigureAwait(false);
                     entry.ErrorCode = (short)read.Error;
                     entry.HighWatermark = read.HighWatermark;
-                    entry.LastStableOffset = read.HighWatermark; // no transactions: the last stable offset is the high watermark
+                    entry.LastStableOffset = read.LastStableOffset >= 0 ? read.LastStableOffset : reader.LastStableOffset;
                     entry.LogStartOffset = read.LogStartOffset;
+                    if (read.AbortedTransactions is { } aborted)
+                    {
+                        AddAborted(entry, aborted);
+                    }
+
                     anyError |= read.Error != ErrorCode.None;
                     readers.Add((reader, read.HighWatermark));
                     written += read.BytesWritten;
@@ -110,6 +118,18 @@ public sealed class FetchHandler : KafkaApiHandler<FetchRequest, FetchAnswer>
 
             await WaitForAnyAppendAsync(readers, deadline - now, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Lists the aborted transactions a read_committed consumer must skip in this answer (rare: only after an abort).</summary>
+    private static void AddAborted(FetchResponse.FetchableTopicResponse.PartitionData entry, Runnel.Grains.Producers.AbortedTransaction[] aborted)
+    {
+        var list = new List<FetchResponse.FetchableTopicResponse.PartitionData.AbortedTransaction>(aborted.Length);
+        foreach (var a in aborted)
+        {
+            list.Add(new() { ProducerId = a.ProducerId, FirstOffset = a.FirstOffset });
+        }
+
+        entry.AbortedTransactions = list;
     }
 
     private ValueTask<TopicMetadata?> ResolveTopicAsync(short version, string name, Guid id, CancellationToken cancellationToken) =>

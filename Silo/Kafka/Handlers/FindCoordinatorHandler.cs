@@ -1,5 +1,6 @@
 using Runnel.Grains.Cluster;
 using Runnel.Grains.Groups;
+using Runnel.Grains.Transactions;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 
@@ -8,24 +9,25 @@ namespace Runnel.Silo.Kafka.Handlers;
 /// <summary>
 /// FindCoordinator: a group's coordinator is the leader of the offsets partition its offsets go to (one silo
 /// coordinates every group on its own); COORDINATOR_NOT_AVAILABLE while that partition has no live leader. v4
-/// batches keys. Transaction coordinators (type 1) are refused with a non-retriable error and a message saying why, so a
-/// transactional producer fails at once instead of retrying until its timeout.
+/// batches keys. A transactional id's coordinator (type 1) is, the same way, the leader of the `__transaction_state`
+/// partition the id hashes to.
 /// </summary>
 public sealed class FindCoordinatorHandler : KafkaApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private const sbyte GroupKey = 0;
     private const sbyte TransactionKey = 1;
-    private const string NoTransactions = "Transactions are not supported by this Runnel silo yet.";
 
     private readonly ClusterView _cluster;
     private readonly KafkaBrokers _brokers;
     private readonly OffsetStore _offsets;
+    private readonly TransactionStore _transactions;
 
-    public FindCoordinatorHandler(ClusterView cluster, KafkaBrokers brokers, OffsetStore offsets)
+    public FindCoordinatorHandler(ClusterView cluster, KafkaBrokers brokers, OffsetStore offsets, TransactionStore transactions)
     {
         _cluster = cluster;
         _brokers = brokers;
         _offsets = offsets;
+        _transactions = transactions;
     }
 
     public override ApiKey Key => ApiKey.FindCoordinator;
@@ -38,9 +40,15 @@ public sealed class FindCoordinatorHandler : KafkaApiHandler<FindCoordinatorRequ
     protected override async ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request, CancellationToken cancellationToken)
     {
         var response = new FindCoordinatorResponse();
-        if (_cluster.IsClustered && (context.ApiVersion >= 1 ? request.KeyType : GroupKey) == GroupKey)
+        sbyte keyType = context.ApiVersion >= 1 ? request.KeyType : GroupKey;
+        if (_cluster.IsClustered && keyType == GroupKey)
         {
             await _offsets.EnsureTopicAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (keyType == TransactionKey)
+        {
+            // Created with the first transactional producer (as Kafka does), so the coordinator can be named.
+            await _transactions.EnsureTopicAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (context.ApiVersion >= 4)
@@ -84,7 +92,10 @@ public sealed class FindCoordinatorHandler : KafkaApiHandler<FindCoordinatorRequ
                     ? (ErrorCode.None, null, broker)
                     : (ErrorCode.CoordinatorNotAvailable, $"The coordinator of group '{key}' is moving to another silo.", default);
             case TransactionKey:
-                return (ErrorCode.TransactionalIdAuthorizationFailed, NoTransactions, default);
+                int coordinatorNode = _cluster.TransactionCoordinatorOf(key);
+                return coordinatorNode >= 0 && _brokers.TryGet(coordinatorNode, out KafkaBroker coordinatorBroker)
+                    ? (ErrorCode.None, null, coordinatorBroker)
+                    : (ErrorCode.CoordinatorNotAvailable, $"The coordinator of transactional id '{key}' is moving to another silo.", default);
             default:
                 return (ErrorCode.InvalidRequest, $"Unknown coordinator key type {keyType}.", default);
         }

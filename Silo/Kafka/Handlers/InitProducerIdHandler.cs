@@ -1,20 +1,27 @@
-using Runnel.Grains.Metadata;
+using Runnel.Grains;
 using Runnel.Grains.Topics;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
+using Runnel.Silo.Kafka.Handlers.Transactions;
 
 namespace Runnel.Silo.Kafka.Handlers;
 
 /// <summary>
-/// InitProducerId for idempotent producers: a producer id never handed out before (ids are allocated in persisted
-/// blocks), epoch 0. A producer that asks to bump its epoch (KIP-360, v3+) keeps its id with the next epoch.
-/// Transactional ids are refused: transactions are not built yet.
+/// InitProducerId. For idempotent producers: a producer id never handed out before (ids are allocated in persisted
+/// blocks), epoch 0; a producer that asks to bump its epoch (KIP-360, v3+) keeps its id with the next epoch. With a
+/// transactional id the id's coordinator answers: the same producer id every time, the next epoch, and any
+/// transaction the previous epoch left open aborted.
 /// </summary>
 public sealed class InitProducerIdHandler : KafkaApiHandler<InitProducerIdRequest, InitProducerIdResponse>
 {
     private readonly TopicService _topics;
+    private readonly TransactionCoordinatorCalls _coordinators;
 
-    public InitProducerIdHandler(TopicService topics) => _topics = topics;
+    public InitProducerIdHandler(TopicService topics, TransactionCoordinatorCalls coordinators)
+    {
+        _topics = topics;
+        _coordinators = coordinators;
+    }
 
     public override ApiKey Key => ApiKey.InitProducerId;
 
@@ -25,9 +32,18 @@ public sealed class InitProducerIdHandler : KafkaApiHandler<InitProducerIdReques
     protected override async ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request, CancellationToken cancellationToken)
     {
         var response = new InitProducerIdResponse { ProducerId = -1, ProducerEpoch = -1 };
-        if (request.TransactionalId is not null)
+        if (!string.IsNullOrEmpty(request.TransactionalId))
         {
-            response.ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed;
+            ITransactionCoordinatorGrain? coordinator = _coordinators.Find(request.TransactionalId, out ErrorCode error);
+            TxnInitOutcome outcome = coordinator is null
+                ? new TxnInitOutcome(error, -1, -1)
+                : await TransactionCoordinatorCalls.CallAsync(
+                    () => coordinator.InitProducerAsync(request.TransactionTimeoutMs, request.ProducerId, request.ProducerEpoch),
+                    e => new TxnInitOutcome(e, -1, -1),
+                    cancellationToken).ConfigureAwait(false);
+            response.ErrorCode = (short)TransactionCoordinatorCalls.ForVersion(outcome.Error, context.ApiVersion, fencedFrom: 3);
+            response.ProducerId = outcome.ProducerId;
+            response.ProducerEpoch = outcome.ProducerEpoch;
             return response;
         }
 

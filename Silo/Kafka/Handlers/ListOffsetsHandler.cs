@@ -74,7 +74,8 @@ public sealed class ListOffsetsHandler : KafkaApiHandler<ListOffsetsRequest, Lis
                 switch (requestPartition.Timestamp)
                 {
                     case Latest:
-                        entry.Offset = reader.HighWatermark;
+                        // read_committed (v2+) may not see past the first open transaction.
+                        entry.Offset = context.ApiVersion >= 2 && request.IsolationLevel == 1 ? reader.LastStableOffset : reader.HighWatermark;
                         break;
                     case Earliest:
                         entry.Offset = reader.LogStartOffset;

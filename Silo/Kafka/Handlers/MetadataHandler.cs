@@ -110,7 +110,7 @@ public sealed class MetadataHandler : KafkaApiHandler<MetadataRequest, MetadataR
             TopicAuthorizedOperations = authorizedOperations,
             Name = topic.Name,
             TopicId = topic.TopicId,
-            IsInternal = Runnel.Grains.Groups.OffsetsTopic.IsInternal(topic.Name),
+            IsInternal = Runnel.Grains.Groups.OffsetsTopic.IsInternal(topic.Name) || Runnel.Grains.Transactions.TransactionStateTopic.IsInternal(topic.Name),
         };
         for (int p = 0; p < topic.PartitionCount; p++)
         {

@@ -16,6 +16,8 @@ namespace Runnel.Silo.Kafka.Handlers;
 /// compression.type names a codec gets batches of another codec rebuilt with it first (<see cref="ProduceRecompression"/>). acks=0 gets no
 /// response at all, as clients expect. acks=-1 is answered once the batch is fsynced (group commit, shared with
 /// every append made meanwhile) unless <c>--acks-all-fsync false</c>; acks=1 once the OS has the write.
+/// Transactional batches are checked by the partition grain: accepted only from a producer whose transaction the
+/// coordinator added the partition to, at that transaction's epoch.
 /// </summary>
 public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResponse>
 {
@@ -170,12 +172,6 @@ public sealed class ProduceHandler : KafkaApiHandler<ProduceRequest, ProduceResp
         {
             message = $"acks must be 0, 1 or -1, not {request.Acks}.";
             return ErrorCode.InvalidRequiredAcks;
-        }
-
-        if (request.TransactionalId is not null)
-        {
-            message = "Transactions are not supported by this Runnel silo yet.";
-            return ErrorCode.TransactionalIdAuthorizationFailed;
         }
 
         if (topic is null || partition < 0 || partition >= topic.PartitionCount)

@@ -145,7 +145,7 @@ public sealed class GroupFencingTests(SiloFixture fixture) : IClassFixture<SiloF
     }
 
     [Fact]
-    public async Task FindCoordinatorNamesThisSiloForGroupsAndRefusesTransactions()
+    public async Task FindCoordinatorNamesThisSiloForGroupsAndTransactions()
     {
         await using var c = await RawKafkaConnection.ConnectAsync(_silo.KafkaPort);
         var group = await c.RequestAsync(10, 2, w => w.String("any-group").Int8(0));
@@ -158,8 +158,15 @@ public sealed class GroupFencingTests(SiloFixture fixture) : IClassFixture<SiloF
 
         var txn = await c.RequestAsync(10, 2, w => w.String("any-txn").Int8(1));
         txn.Int32();
-        Assert.Equal(53, txn.Int16());
-        Assert.Contains("Transactions are not supported", txn.String(), StringComparison.Ordinal);
+        Assert.Equal(0, txn.Int16());
+        txn.String();
+        Assert.Equal(0, txn.Int32());
+        Assert.Equal("127.0.0.1", txn.String());
+        Assert.Equal(_silo.KafkaPort, txn.Int32());
+
+        var unknownType = await c.RequestAsync(10, 2, w => w.String("any").Int8(7));
+        unknownType.Int32();
+        Assert.Equal(42, unknownType.Int16()); // INVALID_REQUEST
 
         // v4 (flexible, KIP-699): batched keys; request header v2 adds an empty tag section.
         var batched = await c.RequestAsync(10, 4, w =>

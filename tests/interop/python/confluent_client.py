@@ -20,6 +20,10 @@ Sub-commands (all print one JSON object per line on stdout unless noted):
   describe         AdminClient.describe_configs for a topic: {"configs": {name: {...}}}
   alter            AdminClient.alter_configs (legacy AlterConfigs) with --set NAME=VALUE ...
   features         which optional AdminClient calls this client version has.
+  consume ... --isolation read_committed|read_uncommitted   as consume, at that isolation level (default read_committed, librdkafka's).
+  transactions     with transactional.id --transactional-id, commits a transaction of records
+                   "c1", "c2", aborts one of "a1", commits one of "c3" (partition 0), and prints
+                   {"done": true}; any failure exits non-zero.
 """
 import argparse
 import json
@@ -92,6 +96,7 @@ def consume(args):
         "enable.auto.commit": False,
         "enable.partition.eof": True,
         "auto.offset.reset": "earliest",
+        "isolation.level": args.isolation,
     })
     consumer.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in range(args.partitions)])
     ended = set()
@@ -211,6 +216,25 @@ def features(_args):
     })
 
 
+def transactions(args):
+    producer = Producer({
+        "bootstrap.servers": args.bootstrap,
+        "transactional.id": args.transactional_id,
+        "linger.ms": 5,
+    })
+    producer.init_transactions(30)
+    for values, commit in ((["c1", "c2"], True), (["a1"], False), (["c3"], True)):
+        producer.begin_transaction()
+        for value in values:
+            producer.produce(args.topic, key=value, value=value, partition=0)
+        producer.flush(30)
+        if commit:
+            producer.commit_transaction(30)
+        else:
+            producer.abort_transaction(30)
+    emit({"done": True})
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -226,7 +250,13 @@ def main():
     c.add_argument("--topic", required=True)
     c.add_argument("--timeout", type=float, default=120)
     c.add_argument("--partitions", type=int, default=1)
+    c.add_argument("--isolation", default="read_committed", choices=["read_committed", "read_uncommitted"])
     c.set_defaults(fn=consume)
+    t = sub.add_parser("transactions")
+    t.add_argument("--bootstrap", required=True)
+    t.add_argument("--topic", required=True)
+    t.add_argument("--transactional-id", required=True)
+    t.set_defaults(fn=transactions)
     d = sub.add_parser("durable-produce")
     d.add_argument("--bootstrap", required=True)
     d.add_argument("--topic", required=True)

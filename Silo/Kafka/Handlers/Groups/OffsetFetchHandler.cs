@@ -9,17 +9,20 @@ namespace Runnel.Silo.Kafka.Handlers.Groups;
 /// <summary>
 /// OffsetFetch: read straight from the offset store (no grain turn, so it never waits behind a rebalance). One group
 /// up to v7, a batch of groups from v8; a null topic list (v2+) means every committed partition of the group.
-/// A partition without a commit answers offset -1 and empty metadata, as Kafka does.
+/// A partition without a commit answers offset -1 and empty metadata, as Kafka does. With require_stable (v7+) a
+/// partition whose offset an open transaction holds answers UNSTABLE_OFFSET_COMMIT, which clients retry.
 /// </summary>
 public sealed class OffsetFetchHandler : KafkaApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
     private readonly OffsetStore _offsets;
     private readonly ClusterView _cluster;
+    private readonly PendingTransactionalOffsets _pending;
 
-    public OffsetFetchHandler(OffsetStore offsets, ClusterView cluster)
+    public OffsetFetchHandler(OffsetStore offsets, ClusterView cluster, PendingTransactionalOffsets pending)
     {
         _offsets = offsets;
         _cluster = cluster;
+        _pending = pending;
     }
 
     public override ApiKey Key => ApiKey.OffsetFetch;
@@ -53,7 +56,7 @@ public sealed class OffsetFetchHandler : KafkaApiHandler<OffsetFetchRequest, Off
                     groupResponse.Topics.Add(topicResponse);
                     foreach (var (partition, offset) in partitions)
                     {
-                        topicResponse.Partitions.Add(new() { PartitionIndex = partition, CommittedOffset = offset?.Offset ?? -1, CommittedLeaderEpoch = offset?.LeaderEpoch ?? -1, Metadata = offset?.Metadata ?? string.Empty });
+                        topicResponse.Partitions.Add(new() { PartitionIndex = partition, CommittedOffset = offset?.Offset ?? -1, CommittedLeaderEpoch = offset?.LeaderEpoch ?? -1, Metadata = offset?.Metadata ?? string.Empty, ErrorCode = Stability(request.RequireStable, group.GroupId, topic, partition) });
                     }
                 }
             }
@@ -75,12 +78,16 @@ public sealed class OffsetFetchHandler : KafkaApiHandler<OffsetFetchRequest, Off
             response.Topics.Add(topicResponse);
             foreach (var (partition, offset) in partitions)
             {
-                topicResponse.Partitions.Add(new() { PartitionIndex = partition, CommittedOffset = offset?.Offset ?? -1, CommittedLeaderEpoch = offset?.LeaderEpoch ?? -1, Metadata = offset?.Metadata ?? string.Empty });
+                topicResponse.Partitions.Add(new() { PartitionIndex = partition, CommittedOffset = offset?.Offset ?? -1, CommittedLeaderEpoch = offset?.LeaderEpoch ?? -1, Metadata = offset?.Metadata ?? string.Empty, ErrorCode = Stability(context.ApiVersion >= 7 && request.RequireStable, request.GroupId, topic, partition) });
             }
         }
 
         return response;
     }
+
+    /// <summary>KIP-447: with require_stable, a partition whose offset an open transaction holds is UNSTABLE_OFFSET_COMMIT (retriable).</summary>
+    private short Stability(bool requireStable, string group, string topic, int partition)
+        => requireStable && _pending.IsPending(group, topic, partition) ? (short)ErrorCode.UnstableOffsetCommit : (short)0;
 
     private List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)> Lookup(string group, List<(string Name, IReadOnlyList<int> Partitions)>? requested)
     {
