@@ -48,6 +48,7 @@ public sealed partial class PartitionGrain
 
         _transactions.Remove(producerId);
         _signal.Notify();
+        WakeHousekeeping(); // a marker is an append like any other: flushed, rolled and tiered by the next ticks
         return Task.FromResult(ErrorCode.None);
     }
 

@@ -284,7 +284,8 @@ public sealed partial class PartitionLog : IDisposable
     {
         TransactionIndex transactions = Producers.Transactions;
         long firstUnstable = transactions.FirstUnstableOffset;
-        long lastStable = firstUnstable < 0 ? highWatermark : Math.Min(firstUnstable, highWatermark);
+        // Never below the log start: retention may delete an open transaction's first records.
+        long lastStable = firstUnstable < 0 ? highWatermark : Math.Max(logStartOffset, Math.Min(firstUnstable, highWatermark));
         return new LogView(segments, logStartOffset, highWatermark, _sizeInBytes) { LastStableOffset = lastStable, AbortedTransactions = transactions.Aborted };
     }
 

@@ -29,7 +29,7 @@ public sealed class TransactionRequestTests(SiloFixture fixture) : IClassFixture
 
     private static byte[] Batch(long producerId, short epoch, bool control = false)
         => new Runnel.Records.RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = epoch, BaseSequence = 0, IsTransactional = true, IsControl = control }
-            .Add(1_700_000_000_000, null, "v"u8.ToArray()).ToArray();
+            .Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, "v"u8.ToArray()).ToArray();
 
     [Fact]
     public async Task Out_of_order_and_fenced_transaction_requests_get_kafkas_errors()
