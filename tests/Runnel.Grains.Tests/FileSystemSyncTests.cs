@@ -34,8 +34,10 @@ public sealed class FileSystemSyncTests : IDisposable
             await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(30));
 
             Assert.All(logs, log => Assert.Equal(2, log.DurableOffset));
-            // A pass takes every waiter queued before it began: far fewer passes than logs.
-            Assert.InRange(sync.PassCount, 1, 100);
+            // A pass takes every waiter queued before it began, so never more passes than waiters. How many fewer depends
+            // on how fast this loop queues them against how fast a syncfs returns, which a loaded machine turns around
+            // (147 passes for 200 waiters once in CI); the sharing itself is measured by tests/perf/partitions.py.
+            Assert.InRange(sync.PassCount, 1, logs.Count);
         }
         finally
         {
