@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Runnel.Grains.Metadata;
@@ -10,8 +9,6 @@ namespace Runnel.Grains.Groups;
 
 public sealed partial class OffsetStore
 {
-    private const int ReadChunkBytes = 1 << 20;
-
     /// <summary>
     /// Creates the offsets topic if missing and replays it into the view (last record per key wins; tombstones
     /// delete). One silo replays every partition with a log folder; in a cluster each silo replays the partitions it
@@ -133,27 +130,7 @@ public sealed partial class OffsetStore
     {
         IPartitionReader reader = await _topics.GetReaderAsync(topic, partition, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Partition {partition} of {OffsetsTopic.Name} could not be opened.");
-        long next = reader.LogStartOffset;
-        long records = 0;
-        var buffer = new ArrayBufferWriter<byte>(ReadChunkBytes);
-        while (next < reader.HighWatermark)
-        {
-            buffer.ResetWrittenCount();
-            FetchRead read = await reader.ReadAsync(next, ReadChunkBytes, allowOversizedFirstBatch: true, buffer, cancellationToken).ConfigureAwait(false);
-            if (read.Error != ErrorCode.None || read.BytesWritten == 0)
-            {
-                break;
-            }
-
-            long before = next;
-            records += ReplayBatches(buffer.WrittenSpan, ref next);
-            if (next == before)
-            {
-                break;
-            }
-        }
-
-        return records;
+        return await LogReplay.ReplayAsync(reader, ReplayBatches, cancellationToken).ConfigureAwait(false);
     }
 
     private long ReplayBatches(ReadOnlySpan<byte> batches, ref long next)

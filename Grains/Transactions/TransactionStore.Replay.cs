@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Runnel.Grains.Metadata;
@@ -10,8 +9,6 @@ namespace Runnel.Grains.Transactions;
 
 public sealed partial class TransactionStore
 {
-    private const int ReadChunkBytes = 1 << 20;
-
     /// <summary>Reads one partition of the topic from its start; the last record of each transactional id wins.</summary>
     private async Task<long> ReplayAsync(int partition)
     {
@@ -22,27 +19,7 @@ public sealed partial class TransactionStore
 
         IPartitionReader reader = await _topics.GetReaderAsync(topic, partition, CancellationToken.None).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Partition {partition} of {TransactionStateTopic.Name} could not be opened.");
-        long next = reader.LogStartOffset;
-        long records = 0;
-        var buffer = new ArrayBufferWriter<byte>(ReadChunkBytes);
-        while (next < reader.HighWatermark)
-        {
-            buffer.ResetWrittenCount();
-            FetchRead read = await reader.ReadAsync(next, ReadChunkBytes, allowOversizedFirstBatch: true, buffer, CancellationToken.None).ConfigureAwait(false);
-            if (read.Error != ErrorCode.None || read.BytesWritten == 0)
-            {
-                break;
-            }
-
-            long before = next;
-            records += ReplayBatches(buffer.WrittenSpan, ref next);
-            if (next == before)
-            {
-                break;
-            }
-        }
-
-        return records;
+        return await LogReplay.ReplayAsync(reader, ReplayBatches, CancellationToken.None).ConfigureAwait(false);
     }
 
     private long ReplayBatches(ReadOnlySpan<byte> batches, ref long next)

@@ -1,3 +1,4 @@
+using Runnel.Client.Consumer.Groups;
 using Runnel.Client.Network;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
@@ -17,24 +18,7 @@ public sealed partial class KafkaAdminClient
         ArgumentException.ThrowIfNullOrEmpty(groupId);
         ArgumentNullException.ThrowIfNull(offsets);
         var request = new OffsetCommitRequest { GroupId = groupId, GenerationIdOrMemberEpoch = -1, MemberId = string.Empty, RetentionTimeMs = -1 };
-        foreach (TopicPartitionOffset offset in offsets)
-        {
-            OffsetCommitRequest.OffsetCommitRequestTopic? topic = request.Topics.Find(t => t.Name == offset.Topic);
-            if (topic is null)
-            {
-                topic = new OffsetCommitRequest.OffsetCommitRequestTopic { Name = offset.Topic };
-                request.Topics.Add(topic);
-            }
-
-            topic.Partitions.Add(new OffsetCommitRequest.OffsetCommitRequestTopic.OffsetCommitRequestPartition
-            {
-                PartitionIndex = offset.Partition,
-                CommittedOffset = offset.Offset,
-                CommittedLeaderEpoch = -1,
-                CommitTimestamp = -1,
-                CommittedMetadata = string.Empty,
-            });
-        }
+        OffsetCommitRequests.AddOffsets(request, offsets);
 
         if (request.Topics.Count == 0)
         {

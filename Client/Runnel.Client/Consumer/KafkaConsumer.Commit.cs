@@ -23,24 +23,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             MemberId = _group?.MemberId ?? string.Empty,
             RetentionTimeMs = -1,
         };
-        foreach (TopicPartitionOffset offset in offsets)
-        {
-            OffsetCommitRequest.OffsetCommitRequestTopic? topic = request.Topics.Find(t => t.Name == offset.Topic);
-            if (topic is null)
-            {
-                topic = new OffsetCommitRequest.OffsetCommitRequestTopic { Name = offset.Topic };
-                request.Topics.Add(topic);
-            }
-
-            topic.Partitions.Add(new OffsetCommitRequest.OffsetCommitRequestTopic.OffsetCommitRequestPartition
-            {
-                PartitionIndex = offset.Partition,
-                CommittedOffset = offset.Offset,
-                CommittedLeaderEpoch = -1,
-                CommitTimestamp = -1,
-                CommittedMetadata = string.Empty,
-            });
-        }
+        OffsetCommitRequests.AddOffsets(request, offsets);
 
         if (request.Topics.Count == 0)
         {
